@@ -1,0 +1,302 @@
+"""The `casebase` command (SPEC section 5): exit 0 ok, 1 data rejected, 2 bad usage or file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from .config import load_config
+from .errors import CasebaseError, UnreadableFile
+from .importer import ON_ERROR_CHOICES, ImportReport
+from .readers import FORMATS
+from .search import SearchParams
+from .services import Casebase
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+SORTS = ("relevance", "newest", "oldest", "title")
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"casebase: {message}", err=True)
+    sys.exit(code)
+
+
+def _service() -> Casebase:
+    """The service layer for this command; closed when the command ends."""
+    config = load_config()
+    service = Casebase(config["DATABASE_URL"], config["INDEX_DIR"])
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(service.close)
+    return service
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn domain errors into one line on stderr and exit 2; never a traceback."""
+    try:
+        yield
+    except UnreadableFile as error:
+        _fail(error.message)
+    except CasebaseError as error:
+        _fail(error.message)
+    except OSError as error:
+        _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+
+
+def _filters(items: tuple[str, ...]) -> dict[str, list[str]]:
+    args: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"'{item}' is not FIELD=KEY", param_hint="--filter")
+        args.setdefault(name.strip(), []).append(value.strip())
+    return args
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """casebase: searchable case database of Danish experimental urban-renewal projects."""
+
+
+@cli.command()
+def init() -> None:
+    """Create the database or upgrade it to the newest schema (idempotent)."""
+    with _user_errors():
+        service = _service()
+        service.init_db()
+        service.sync()
+    click.echo(f"database ready: {service.case_count()} cases", err=True)
+
+
+@cli.command()
+def seed() -> None:
+    """Import seed_data/ when the database holds no case."""
+    with _user_errors():
+        service = _service()
+        service.init_db()
+        if service.case_count():
+            click.echo("database not empty: seed data not imported", err=True)
+            return
+        files = sorted(Path(load_config()["SEED_DIR"]).glob("*.json"))
+        report = service.import_files(files, progress=_progress())
+    _print_report(report)
+    if report.rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+def _progress() -> Callable[[int], None] | None:
+    """A live counter on a terminal; nothing when output is not one."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    status = console.status("importing ...")
+    status.start()
+
+    def update(count: int) -> None:
+        if count % 100 == 0:
+            status.update(f"importing ... {count} records read")
+
+    update.stop = status.stop  # type: ignore[attr-defined]
+    return update
+
+
+def _print_report(report: ImportReport) -> None:
+    for error in report.errors:
+        where = f"{error['file']}: " if "file" in error else ""
+        ref = f" (ref {error['ref']})" if error.get("ref") else ""
+        click.echo(f"{where}record {error['row']}{ref}: {error['field']}: {error['message']}",
+                   err=True)
+    verb = "would be " if report.dry_run else ""
+    click.echo(f"created {verb}{report.created}, updated {verb}{report.updated}, unchanged "
+               f"{report.unchanged}, rejected {report.rejected}"
+               + (" (dry run: nothing written)" if report.dry_run else ""))
+    if report.aborted:
+        click.echo("import aborted: nothing was written (use --on-error skip to write the "
+                   "valid records)", err=True)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["auto", *FORMATS]), default="auto",
+              show_default=True)
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--on-error", type=click.Choice(ON_ERROR_CHOICES), default="abort",
+              show_default=True, help="abort: write nothing when a record is rejected.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False),
+              help="Write the report as JSON to this file.")
+def import_(files: tuple[str, ...], fmt: str, dry_run: bool, on_error: str,
+            report_file: str | None) -> None:
+    """Import cases from CSV, XLSX, JSON or JSON Lines files (upsert by ref)."""
+    progress = _progress()
+    with _user_errors():
+        try:
+            report = _service().import_files(files, fmt, dry_run, on_error, progress=progress)
+        finally:
+            if progress is not None:
+                progress.stop()  # type: ignore[attr-defined]
+        if report_file:
+            Path(report_file).write_text(json.dumps(report.as_dict(), ensure_ascii=False,
+                                                    indent=2) + "\n", encoding="utf-8")
+    _print_report(report)
+    if report.rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=KEY")
+@click.option("-q", "--query", default="", help="Export only the cases matching this search.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+def export(fmt: str, filters: tuple[str, ...], query: str, output: str) -> None:
+    """Export cases in an import format (what `import` reads back unchanged)."""
+    with _user_errors():
+        args: dict[str, list[str]] = _filters(filters)
+        if query:
+            args["q"] = [query]
+        params = SearchParams.from_args(args)
+        service = _service()
+        if output == "-":
+            service.export(params, fmt, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with open(output, "wb") as out:
+                service.export(params, fmt, out)
+
+
+@cli.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=KEY",
+              help="collaboration_form, actor, theme, region, municipality, status, "
+                   "year_from, year_to; repeatable.")
+@click.option("--sort", type=click.Choice(SORTS))
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's response body.")
+def search_(query: str, filters: tuple[str, ...], sort: str | None, limit: int, page: int,
+            as_json: bool) -> None:
+    """Search the cases as the API does."""
+    with _user_errors():
+        args = _filters(filters)
+        args.update({"q": [query], "per_page": [str(limit)], "page": [str(page)]})
+        if sort:
+            args["sort"] = [sort]
+        body = _service().search_args(args)
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    _print_results(body)
+
+
+def _print_results(body: dict[str, Any]) -> None:
+    click.echo(f"{body['total']} cases" + (f" (did you mean: {body['suggestion']})"
+                                           if body.get("suggestion") else ""))
+    for result in body["results"]:
+        years = "-".join(str(y) for y in (result["start_year"], result["end_year"]) if y)
+        places = ", ".join(result["municipalities"]) or "landsdækkende"
+        click.echo(f"{result['ref']}  {result['title']}  [{places}; {years or 'år ukendt'}]")
+
+
+@cli.command()
+def reindex() -> None:
+    """Rebuild the search index from the database without disturbing running searches."""
+    with _user_errors():
+        count = _service().reindex()
+    click.echo(f"index rebuilt: {count} cases")
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Rebuild the index when it differs.")
+def check(repair: bool) -> None:
+    """Compare the database and the index; exit 1 when they differ."""
+    with _user_errors():
+        comparison = _service().check(repair=repair)
+    for line in comparison.lines():
+        click.echo(line)
+    if not comparison.agrees:
+        click.echo("database and index differ" + ("" if repair else
+                   " (casebase check --repair rebuilds the index)"), err=True)
+        sys.exit(EXIT_REJECTED)
+    click.echo("database and index agree" + (" (repaired)" if repair else ""))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web application with gunicorn."""
+    with _user_errors():
+        service = _service()
+        service.init_db()
+        service.sync()  # build or catch up the index once, before the workers start
+        service.close()
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
+            str(workers), "--access-logfile", "-", "casebase:create_app()"]
+    os.execv(sys.executable, argv)
+
+
+@cli.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May write cases and import.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+def user_create(name: str, admin: bool, password_stdin: bool) -> None:
+    """Create a user; the password comes from a prompt or stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                err=True)
+    with _user_errors():
+        _service().create_user(name, password, admin)
+    click.echo(f"user '{name}' created" + (" (admin)" if admin else ""), err=True)
+
+
+@cli.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Create an API token for a user; prints it once on stdout."""
+    with _user_errors():
+        new_token = _service().create_token(name)
+    click.echo(new_token)
+    click.echo("keep this token: it is not stored and cannot be shown again", err=True)
+
+
+@token.command("revoke")
+@click.argument("token_or_user")
+def token_revoke(token_or_user: str) -> None:
+    """Revoke a token (give the token), or every token of a user (give the name)."""
+    with _user_errors():
+        count = _service().revoke_token(token_or_user)
+    click.echo(f"{count} token(s) revoked", err=True)
+
+
+def main() -> None:
+    """Console-script entry point: click's own usage errors already exit 2."""
+    try:
+        cli(prog_name="casebase")
+    except SQLAlchemyError as error:
+        # A database that cannot be reached or is not initialised: one line, not a traceback.
+        _fail(f"database error: {str(getattr(error, 'orig', None) or error).splitlines()[0]} "
+              "(is CASEBASE_DATABASE_URL right, and did `casebase init` run?)")

@@ -1,0 +1,66 @@
+"""Configuration: embedded defaults -> CASEBASE_* environment -> test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+SECRET_KEY_FILE = "secret_key"
+ENV_PREFIX = "CASEBASE_"
+# Upload limit for imports through the API and the admin pages.
+MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+
+
+def instance_dir() -> Path:
+    """Where the default database and the secret key live (CASEBASE_INSTANCE_DIR overrides)."""
+    return Path(os.environ.get(ENV_PREFIX + "INSTANCE_DIR") or INSTANCE_DIR)
+
+
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    """Relative paths are taken from the project root, never the working directory."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
+def _secret_key(folder: Path) -> str:
+    """Generate the secret key once and keep it under the instance folder."""
+    key_file = folder / SECRET_KEY_FILE
+    if key_file.exists():
+        return key_file.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when two processes start at once, the first one's key wins for both.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The settings: DATABASE_URL, INDEX_DIR, SECRET_KEY and the rest, resolved."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    folder = instance_dir()
+    database_url = overrides.pop("DATABASE_URL", None) or env.get(ENV_PREFIX + "DATABASE_URL")
+    if not database_url:
+        folder.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{folder / 'casebase.db'}"
+    index_dir = overrides.pop("INDEX_DIR", None) or env.get(ENV_PREFIX + "INDEX_DIR")
+    secret = overrides.pop("SECRET_KEY", None) or env.get(ENV_PREFIX + "SECRET_KEY")
+    config: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "INDEX_DIR": str(_resolve(index_dir) if index_dir else DEFAULT_INDEX_DIR),
+        "SECRET_KEY": secret or _secret_key(folder),
+        "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+        "SEED_DIR": str(PROJECT_ROOT / "seed_data"),
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,47 @@
+"""Domain errors: they know nothing about HTTP (web/errors.py maps them to status codes)."""
+
+from __future__ import annotations
+
+
+class CasebaseError(Exception):
+    """Base of every error a user can cause; its message is meant for that user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidSearch(CasebaseError):
+    """A search parameter that is unknown or out of range."""
+
+
+class NotFound(CasebaseError):
+    """No case (or user, or token) by that name."""
+
+
+class Conflict(CasebaseError):
+    """The record exists already (a create of an existing ref)."""
+
+
+class StaleVersion(CasebaseError):
+    """The client edited an older version than the one stored."""
+
+
+class ValidationFailed(CasebaseError):
+    """A record broke the rules of the record schema; `errors` maps field -> messages."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str = "The record is invalid") -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class UnreadableFile(CasebaseError):
+    """An import file that cannot be read in its format (empty, truncated, binary, no header)."""
+
+
+class Unauthorized(CasebaseError):
+    """No credentials, or wrong ones."""
+
+
+class Forbidden(CasebaseError):
+    """Valid credentials without the right to do this."""

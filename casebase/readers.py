@@ -1,0 +1,660 @@
+"""Import files in (CSV, JSON, JSON Lines, XLSX) -> raw records, streamed and not yet validated."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+import warnings
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import charset_normalizer
+import openpyxl
+
+from casebase.errors import UnreadableFile
+from casebase.vocabularies import find_field
+
+FORMATS = ("csv", "json", "jsonl", "xlsx")
+
+# Record fields by the shape a spreadsheet cell gives them.
+LIST_FIELDS = frozenset({"municipalities", "collaboration_forms", "actors", "themes", "funders"})
+INT_FIELDS = frozenset(
+    {"start_year", "end_year", "budget_dkk", "public_funding_dkk", "private_funding_dkk", "version"}
+)
+YEAR_FIELDS = frozenset({"start_year", "end_year"})
+FLOAT_FIELDS = frozenset({"latitude", "longitude"})
+# Kept by the system (regions are derived from municipalities): never imported, in any format.
+SYSTEM_FIELDS = frozenset({"regions", "version", "created_at", "updated_at"})
+# The column that pairs titles with the URLs of `links` in CSV and XLSX (not a record field).
+LINK_TITLES_COLUMN = "link_titles"
+LINK_TITLES_HEADERS = frozenset({"link titles", "linktitler", "link titler"})
+# A leading ' before these is the export's guard against formula injection.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+HEAD_BYTES = 64 * 1024  # what format detection, sniffing and the binary check look at
+CHUNK_BYTES = 1024 * 1024
+JSON_CHUNK_CHARS = 64 * 1024
+MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024  # a bound on memory when a JSON record never ends
+SNIFF_LINES = 20
+DELIMITERS = ",;\t"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+SUFFIX_FORMATS |= {".xlsm": "xlsx", ".xls": "xlsx"}
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as read: its row (or record, or line) number and field name -> value."""
+
+    row: int
+    data: dict[str, Any]
+
+
+def detect_format(path: str | Path, declared: str = "auto") -> str:
+    """The format of a file: the declared one, else from its content, else from its extension."""
+    if declared != "auto":
+        if declared not in FORMATS:
+            raise ValueError(f"unknown format {declared!r}; use one of {', '.join(FORMATS)}")
+        return declared
+    path = Path(path)
+    head = _read_head(path, str(path))
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        return "xlsx"
+    text = _head_text(head).lstrip()
+    if text.startswith("["):
+        return "json"
+    if text.startswith("{"):
+        return _json_or_jsonl(text, complete=len(head) < HEAD_BYTES)
+    return SUFFIX_FORMATS.get(path.suffix.lower(), "csv")
+
+
+def read_records(path: str | Path, fmt: str = "auto", *, name: str | None = None) -> RecordReader:
+    """Stream the records of an import file; UnreadableFile when it cannot be read."""
+    return RecordReader(path, fmt, name=name)
+
+
+class RecordReader:
+    """An iterator of RawRecords that checks what it cheaply can (empty, binary, header) up front.
+
+    `ignored_columns` lists the CSV/XLSX headers that name no field (or repeat one).
+    `name` is how messages name the file (the path unless told, e.g. an upload's file name).
+    """
+
+    def __init__(self, path: str | Path, fmt: str = "auto", *, name: str | None = None) -> None:
+        self.path = Path(path)
+        self.name = name or str(path)
+        self.ignored_columns: list[str] = []
+        self.head = _read_head(self.path, self.name)
+        if _is_blank(self.path, self.head):
+            self.fail("the file is empty")
+        self.format = detect_format(self.path, fmt)
+        self._records = _FORMAT_READERS[self.format](self)
+        next(self._records)  # runs each reader's checks up to its first record
+
+    def __iter__(self) -> RecordReader:
+        return self
+
+    def __next__(self) -> RawRecord:
+        record = next(self._records)
+        assert record is not None
+        return record
+
+    def close(self) -> None:
+        self._records.close()
+
+    def __enter__(self) -> RecordReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def fail(self, problem: str) -> NoReturn:
+        raise UnreadableFile(f"{self.name}: {problem}")
+
+
+# --- detection ---------------------------------------------------------------------------
+
+
+def _read_head(path: Path, name: str) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise UnreadableFile(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"{name}: is a directory, not a file") from None
+    except OSError as err:
+        raise UnreadableFile(f"{name}: cannot be read ({err.strerror})") from None
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _head_text(head: bytes) -> str:
+    """The head decoded well enough to look at its first characters and lines."""
+    return head.decode(_bom_encoding(head) or "utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _is_blank(path: Path, head: bytes) -> bool:
+    """True for 0 bytes, or nothing but white space and a byte order mark."""
+    if _head_text(head).strip():
+        return False
+    if len(head) < HEAD_BYTES:
+        return True
+    with path.open(encoding=_bom_encoding(head) or "utf-8", errors="replace") as file:
+        return not any(
+            chunk.lstrip("\ufeff").strip() for chunk in iter(lambda: file.read(CHUNK_BYTES), "")
+        )
+
+
+def _json_or_jsonl(text: str, complete: bool) -> str:
+    """A JSON document, or JSON Lines: one complete object on the first line, more may follow."""
+    first_line, newline, rest = text.partition("\n")
+    if not newline and not complete:
+        return "json"  # one line longer than the head: a document written on one line
+    try:
+        first = json.loads(first_line)
+    except ValueError:
+        return "json"  # an object spread over lines (or a broken one: the JSON reader says so)
+    if isinstance(first, dict) and isinstance(first.get("cases"), list) and not rest.strip():
+        return "json"
+    return "jsonl"
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _csv_records(reader: RecordReader) -> Generator[RawRecord | None, None, None]:
+    encoding = _csv_encoding(reader)
+    with reader.path.open(encoding=encoding, newline="") as file:
+        try:
+            sample = [line for line in (file.readline() for _ in range(SNIFF_LINES)) if line]
+            file.seek(0)
+            rows = csv.reader(file, delimiter=_sniff_delimiter(sample))
+            yield from _table_records(reader, _numbered_csv_rows(reader, rows))
+        except UnicodeDecodeError as err:  # only UTF-16 is not checked in full up front
+            reader.fail(f"not valid {encoding.upper()} text ({err.reason})")
+
+
+def _csv_encoding(reader: RecordReader) -> str:
+    """SPEC 7: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 -- if it is text."""
+    bom = _bom_encoding(reader.head)
+    if bom == "utf-16":
+        if "\x00" in reader.head.decode("utf-16", errors="replace"):
+            reader.fail("not a text file (binary content)")
+        return bom
+    # charset-normalizer judges whether the bytes are text at all; the encoding follows the
+    # spec's rule, not its guess (it reads short Danish Windows-1252 text as e.g. cp1006).
+    sample = reader.head[: reader.head.rfind(b"\n") + 1] or reader.head
+    if b"\x00" in reader.head or charset_normalizer.is_binary(sample):
+        reader.fail("not a text file (binary content)")
+    bad = _decodes_as(reader.path, "utf-8")
+    if bad is None:
+        return bom or "utf-8"
+    if bom:
+        reader.fail(f"not UTF-8 text despite its UTF-8 byte order mark ({_byte_at(bad)})")
+    bad = _decodes_as(reader.path, "cp1252")
+    if bad is not None:
+        reader.fail(f"neither UTF-8 nor Windows-1252 text ({_byte_at(bad)})")
+    return "cp1252"
+
+
+def _byte_at(bad: tuple[int, int]) -> str:
+    return f"byte {bad[0]:#04x} at offset {bad[1]}"
+
+
+def _decodes_as(path: Path, encoding: str) -> tuple[int, int] | None:
+    """None when the whole file decodes, else the first bad byte and its offset."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(CHUNK_BYTES), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return chunk[err.start], offset + err.start
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as err:
+        return err.object[err.start], offset
+    return None
+
+
+def _sniff_delimiter(sample: list[str]) -> str:
+    """`,`, `;` or TAB: the sniffer's choice unless the header row reads better with another."""
+    try:
+        sniffed: str | None = csv.Sniffer().sniff("".join(sample), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    header = next((line for line in sample if line.strip()), "")
+
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        return sum(find_field(cell) is not None for cell in cells), header.count(delimiter)
+
+    best = max(DELIMITERS, key=score)
+    if sniffed is not None and score(sniffed)[0] >= score(best)[0]:
+        return sniffed
+    return best
+
+
+def _numbered_csv_rows(
+    reader: RecordReader, rows: Iterator[list[str]]
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows numbered as a spreadsheet shows them (a quoted cell's newlines stay in one row)."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as err:  # e.g. a field over the size limit: an unmatched quote
+            reader.fail(f"row {number}: {err} (an unmatched quote?)")
+        yield number, row
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _xlsx_records(reader: RecordReader) -> Generator[RawRecord | None, None, None]:
+    if reader.head.startswith(OLE_MAGIC):
+        reader.fail("an old Excel .xls workbook; save it as .xlsx")
+    if not reader.head.startswith(ZIP_MAGIC):
+        reader.fail("not an Excel workbook (.xlsx)")
+    with reader.path.open("rb") as file:
+        workbook = _load_workbook(reader, file)
+        try:
+            if not workbook.worksheets:
+                reader.fail("the workbook has no worksheet")
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # some writers record wrong dimensions; read all rows
+            rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+            yield from _table_records(reader, rows)
+        finally:
+            workbook.close()
+
+
+def _load_workbook(reader: RecordReader, file: IO[bytes]) -> Any:
+    # A file object, not the path: openpyxl refuses paths whose extension is not .xlsx
+    # (uploads are saved under temporary names).
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it drops (data validation, extensions, missing
+            # default style); they do not affect the values read.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+            return openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - zipfile, XML and openpyxl errors all mean the same
+        reader.fail(f"not an Excel workbook (.xlsx): {err}")
+
+
+# --- CSV and XLSX: header and cells ------------------------------------------------------
+
+Converter = Callable[[Any], Any]
+
+
+def _table_records(
+    reader: RecordReader, rows: Iterator[tuple[int, Any]]
+) -> Generator[RawRecord | None, None, None]:
+    """Header row (the first non-empty row), then one RawRecord per non-empty row."""
+    for _, header in rows:
+        if not _is_empty_row(header):
+            break
+    else:
+        reader.fail("no header row")
+    columns = _columns(reader, header)
+    yield None  # the up-front checks are done
+    for number, cells in rows:
+        if not _is_empty_row(cells):
+            yield RawRecord(number, _row_data(columns, cells))
+
+
+def _is_empty_row(cells: Any) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def _columns(reader: RecordReader, header: Any) -> list[tuple[int, str, Converter]]:
+    """(cell index, field, converter) for each column that names a field, first one wins."""
+    columns: list[tuple[int, str, Converter]] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        field = _header_field(text)
+        if field in SYSTEM_FIELDS:
+            continue
+        if field is None or field in seen:
+            reader.ignored_columns.append(text)
+            continue
+        seen.add(field)
+        columns.append((index, field, _converter(field)))
+    if not seen - {LINK_TITLES_COLUMN}:
+        names = [str(cell).strip() for cell in header if cell is not None and str(cell).strip()]
+        found = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        reader.fail(f"the header row names none of the record's fields (found: {found})")
+    return columns
+
+
+def _header_field(text: str) -> str | None:
+    if " ".join(text.replace("_", " ").split()).casefold() in LINK_TITLES_HEADERS:
+        return LINK_TITLES_COLUMN
+    return find_field(text)
+
+
+def _converter(field: str) -> Converter:
+    if field in LIST_FIELDS:
+        return _to_list
+    if field in YEAR_FIELDS:
+        return _to_year
+    if field in INT_FIELDS:
+        return _to_int
+    if field in FLOAT_FIELDS:
+        return _to_float
+    if field == "links":
+        return _to_urls
+    if field == LINK_TITLES_COLUMN:
+        return _to_titles
+    return _to_text
+
+
+def _row_data(columns: list[tuple[int, str, Converter]], cells: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for index, field, convert in columns:
+        value = _cell(cells[index]) if index < len(cells) else None
+        if value is not None:
+            converted = convert(value)
+            if converted not in (None, []):
+                data[field] = converted
+    titles = data.pop(LINK_TITLES_COLUMN, [])
+    if "links" in data:
+        urls = data["links"]
+        titles = (titles + [""] * len(urls))[: len(urls)]  # titles pair with URLs in order
+        pairs = zip(urls, titles, strict=True)
+        data["links"] = [{"title": title or url, "url": url} for url, title in pairs]
+    return data
+
+
+def _cell(value: Any) -> Any:
+    """A cell's value: None when empty; text stripped, CRLF as LF, the formula guard undone."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().replace("\r\n", "\n")
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text or None
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a number typed in a text column, e.g. a ref: 1234.0 -> "1234"
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _to_list(value: Any) -> list[str]:
+    return [part.strip() for part in _to_text(value).split("|") if part.strip()]
+
+
+def _to_urls(value: Any) -> list[str]:
+    return [part for part in re.split(r"[\s|]+", _to_text(value)) if part]
+
+
+def _to_titles(value: Any) -> list[str]:
+    return [part.strip() for part in _to_text(value).split("|")]  # empty parts keep their place
+
+
+_CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk)$", re.IGNORECASE)
+_SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?:\s\d{3})+(?:,\d+|,-)?")
+_DANISH_INT = re.compile(r"(-?(?:\d{1,3}(?:\.\d{3})+|\d+))(?:,(\d+)|,-)?")
+_POINT_ZERO = re.compile(r"(-?\d+)\.0+")
+
+
+def _to_int(value: Any) -> Any:
+    """Danish amounts as people write them ("kr. 1.250.000,00") -> 1250000; else unchanged."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, str):
+        return value
+    text = _CURRENCY.sub("", value)
+    if _SPACED_THOUSANDS.fullmatch(text):
+        text = re.sub(r"\s", "", text)
+    match = _DANISH_INT.fullmatch(text)
+    if match and not (match.group(2) or "").strip("0"):
+        return int(match.group(1).replace(".", ""))
+    match = _POINT_ZERO.fullmatch(text)
+    return int(match.group(1)) if match else value
+
+
+def _to_year(value: Any) -> Any:
+    if isinstance(value, date):  # a year typed into a date-formatted cell
+        return value.year
+    return _to_int(value)
+
+
+def _to_float(value: Any) -> Any:
+    """Coordinates, with a decimal point or a decimal comma ("55,676"); else unchanged."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(?:[.,]\d+)?", value):
+        return float(value.replace(",", "."))
+    return value
+
+
+# --- JSON and JSON Lines -----------------------------------------------------------------
+
+
+def _json_data(obj: dict[str, Any]) -> dict[str, Any]:
+    """JSON values pass as given, but a single `municipality` is a list, system fields go."""
+    data = {key: value for key, value in obj.items() if key not in SYSTEM_FIELDS}
+    if "municipality" in data and "municipalities" not in data:
+        single = data.pop("municipality")
+        data["municipalities"] = [single] if isinstance(single, str) else single
+    return data
+
+
+def _open_json_text(reader: RecordReader) -> IO[str]:
+    # JSON is UTF-8 (RFC 8259); a BOM, or UTF-16 with a BOM, is forgiven.
+    encoding = _bom_encoding(reader.head) or "utf-8"
+    return reader.path.open(encoding=encoding, newline="")
+
+
+def _jsonl_records(reader: RecordReader) -> Generator[RawRecord | None, None, None]:
+    if not _head_text(reader.head).lstrip().startswith("{"):
+        reader.fail("not JSON Lines: the first line is not a JSON object")
+    if _bom_encoding(reader.head) == "utf-16":
+        with _open_json_text(reader) as text:
+            yield None
+            yield from _jsonl_lines(reader, enumerate(text, start=1))
+        return
+    # Bytes, decoded line by line, so that a line that is not UTF-8 is named exactly.
+    with reader.path.open("rb") as file:
+        yield None
+        yield from _jsonl_lines(reader, enumerate(file, start=1))
+
+
+def _jsonl_lines(reader: RecordReader, lines: Iterator[tuple[int, Any]]) -> Iterator[RawRecord]:
+    for number, line in lines:
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                reader.fail(f"line {number} is not UTF-8 text")
+        if line.strip():
+            yield RawRecord(number, _jsonl_object(reader, number, line))
+
+
+def _jsonl_object(reader: RecordReader, number: int, line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as err:
+        reader.fail(f"line {number} is not valid JSON: {err.msg} (column {err.pos + 1})")
+    if not isinstance(value, dict):
+        reader.fail(f"line {number} is not a JSON object")
+    return _json_data(value)
+
+
+def _json_records(reader: RecordReader) -> Generator[RawRecord | None, None, None]:
+    """An array of records, or {"cases": [...]}, parsed one record at a time."""
+    with _open_json_text(reader) as file:
+        stream = _JsonStream(reader, file)
+        try:
+            first = stream.peek()
+            if first not in ("[", "{"):
+                stream.fail("expected '[' or '{' at the start")
+            yield None
+            if first == "[":
+                stream.pos += 1
+                yield from _json_array(stream)
+            else:
+                yield from _json_cases(stream)
+            if stream.peek():
+                stream.fail("unexpected data after the end of the JSON document")
+        except UnicodeDecodeError:
+            reader.fail("not UTF-8 text")
+
+
+def _json_cases(stream: _JsonStream) -> Iterator[RawRecord]:
+    """The members of the top-level object: stream "cases", skip the others."""
+    stream.pos += 1
+    found = False
+    if stream.peek() != "}":
+        while True:
+            if stream.peek() != '"':
+                problem = "expected a member name in double quotes"
+                stream.fail(problem if stream.peek() else TRUNCATED)
+            key = stream.value()
+            stream.expect(":")
+            if key == "cases" and not found and stream.peek() == "[":
+                stream.pos += 1
+                found = True
+                yield from _json_array(stream)
+            else:
+                stream.value()
+            if stream.expect(",}") == "}":
+                break
+    else:
+        stream.pos += 1
+    if not found:
+        stream.reader.fail('a JSON object must hold the records in a "cases" array')
+
+
+def _json_array(stream: _JsonStream) -> Iterator[RawRecord]:
+    if stream.peek() == "]":
+        stream.pos += 1
+        return
+    number = 0
+    while True:
+        stream.peek()
+        line = stream.line()
+        value = stream.value()
+        number += 1
+        if not isinstance(value, dict):
+            stream.reader.fail(f"record {number} (line {line}) is not a JSON object")
+        yield RawRecord(number, _json_data(value))
+        if stream.expect(",]") == "]":
+            return
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+TRUNCATED = "the file ends inside the JSON document (truncated?)"
+_DECODER = json.JSONDecoder()
+
+
+class _JsonStream:
+    """A window on a JSON text for raw_decode: read in chunks, parsed text dropped."""
+
+    def __init__(self, reader: RecordReader, file: IO[str]) -> None:
+        self.reader = reader
+        self.file = file
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self.lines_dropped = 0
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        if len(self.buf) - self.pos > MAX_JSON_RECORD_CHARS:
+            self.fail("a record that does not end (or is over 16 MB)")
+        chunk = self.file.read(JSON_CHUNK_CHARS)
+        if not chunk:
+            self.eof = True
+            return False
+        if self.pos > JSON_CHUNK_CHARS:
+            self.lines_dropped += self.buf.count("\n", 0, self.pos)
+            self.buf, self.pos = self.buf[self.pos :], 0
+        self.buf += chunk
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end), not consumed."""
+        while True:
+            self.pos = _WHITESPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._more():
+                return ""
+
+    def expect(self, allowed: str) -> str:
+        char = self.peek()
+        if not char:
+            self.fail(TRUNCATED)
+        if char not in allowed:
+            self.fail(f"expected {' or '.join(repr(c) for c in allowed)}")
+        self.pos += 1
+        return char
+
+    def value(self) -> Any:
+        """The next JSON value, read whole (one record, or a member skipped)."""
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as err:
+                unterminated = err.msg.startswith("Unterminated")
+                # An error near the end of the buffer may only mean "read more".
+                if (unterminated or err.pos >= len(self.buf) - 6) and self._more():
+                    continue
+                if unterminated or err.pos >= len(self.buf):
+                    self.fail(TRUNCATED, err.pos)
+                self.fail(err.msg, err.pos)
+            if end == len(self.buf) and self._more():
+                continue  # a number may go on in the next chunk
+            self.pos = end
+            return value
+
+    def line(self, pos: int | None = None) -> int:
+        return self.lines_dropped + self.buf.count("\n", 0, self.pos if pos is None else pos) + 1
+
+    def fail(self, problem: str, pos: int | None = None) -> NoReturn:
+        pos = self.pos if pos is None else pos
+        column = pos - self.buf.rfind("\n", 0, pos)
+        self.reader.fail(f"not valid JSON: {problem} at line {self.line(pos)}, column {column}")
+
+
+_FORMAT_READERS: dict[str, Callable[[RecordReader], Generator[RawRecord | None, None, None]]] = {
+    "csv": _csv_records,
+    "json": _json_records,
+    "jsonl": _jsonl_records,
+    "xlsx": _xlsx_records,
+}

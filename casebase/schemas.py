@@ -1,0 +1,241 @@
+"""The one record schema (SPEC section 2): every record that enters casebase passes through it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from . import vocabularies
+
+REF_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MIN_YEAR, MAX_YEAR = 1970, 2100
+# Denmark's bounding box, Bornholm and Christiansø included.
+LATITUDE_RANGE = (54.4, 57.9)
+LONGITUDE_RANGE = (7.9, 15.3)
+# Fields the system keeps: accepted in input (exports carry some) and ignored.
+SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at", "labels", "id")
+LIST_FIELDS = ("municipalities", "collaboration_forms", "actors", "themes", "funders", "links")
+AMOUNT_FIELDS = ("budget_dkk", "public_funding_dkk", "private_funding_dkk")
+# The record's importable fields, in canonical order (the import shape).
+RECORD_FIELDS = (
+    "ref", "title", "summary", "description", "results", "municipalities", "start_year",
+    "end_year", "status", "collaboration_forms", "actors", "themes", *AMOUNT_FIELDS, "funders",
+    "contact_org", "links", "latitude", "longitude",
+)
+
+
+class Text(fields.String):
+    """A string with surrounding white space removed (the record's pre_load drops blank ones)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class WholeNumber(fields.Field):
+    """An integer; also accepts 2014.0 and "2014", never True or 2014.5."""
+
+    default_error_messages = {"invalid": "Not a whole number."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+            return int(value)
+        raise self.make_error("invalid")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class Coordinate(fields.Float):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class VocabularyKey(fields.Field):
+    """One vocabulary value: its key, a label or an accepted spelling, loaded as the key."""
+
+    def __init__(self, vocabulary: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vocabulary = vocabulary
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise ValidationError(f"Expected a {self.vocabulary.replace('_', ' ')} as text.")
+        try:
+            return vocabularies.resolve(self.vocabulary, str(value))
+        except vocabularies.UnknownTerm as error:
+            message = str(error)
+            raise ValidationError(message[0].upper() + message[1:]) from error
+
+
+class VocabularyList(fields.Field):
+    """A list of vocabulary values (a single value is taken as a list of one); duplicates dropped."""
+
+    def __init__(self, vocabulary: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.item = VocabularyKey(vocabulary)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        items = [value] if isinstance(value, (str, int)) else value
+        if not isinstance(items, (list, tuple)):
+            raise ValidationError("Expected a list of values.")
+        keys: list[str] = []
+        problems: list[str] = []
+        for item in items:
+            try:
+                key = self.item.deserialize(item)
+            except ValidationError as error:
+                problems.extend(_messages(error.messages))
+                continue
+            if key not in keys:
+                keys.append(key)
+        if problems:
+            raise ValidationError(problems)
+        return keys
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return list(value or [])
+
+
+class LinkSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    title = Text(validate=validate.Length(max=300), load_default=None)
+    url = fields.String(required=True, validate=[
+        validate.Length(max=2000),
+        validate.URL(schemes={"http", "https"}, error="Not an http(s) URL."),
+    ])
+
+    @pre_load
+    def _from_string(self, data: Any, **_: Any) -> Any:
+        return {"url": data.strip()} if isinstance(data, str) else data
+
+    @post_load
+    def _default_title(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["url"] = data["url"].strip()
+        data["title"] = data.get("title") or data["url"]
+        return data
+
+
+def _messages(messages: Any, prefix: str = "") -> list[str]:
+    """Flatten marshmallow's nested messages into readable lines."""
+    if isinstance(messages, str):
+        return [prefix + messages]
+    if isinstance(messages, list):
+        return [line for message in messages for line in _messages(message, prefix)]
+    if isinstance(messages, dict):
+        lines = []
+        for key, value in messages.items():
+            label = f"item {key + 1}: " if isinstance(key, int) else f"{key}: "
+            lines.extend(_messages(value, prefix + label))
+        return lines
+    return [prefix + str(messages)]
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """A ValidationError as {field: [messages]}; record-wide problems under '_record'."""
+    messages = error.messages if isinstance(error.messages, dict) else {"_record": error.messages}
+    return {str(field): _messages(value) for field, value in messages.items()}
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def derive_status(end_year: int | None, today: date | None = None) -> str:
+    """SPEC 2: afsluttet when the case ended before this year, else igangvaerende."""
+    this_year = (today or date.today()).year
+    return "afsluttet" if end_year is not None and end_year < this_year else "igangvaerende"
+
+
+class RecordSchema(Schema):
+    """A case record in the import shape; load() gives a complete, normalised record dict."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    ref = fields.String(required=True, validate=validate.Regexp(
+        REF_PATTERN, error="Must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'."))
+    title = Text(required=True, validate=validate.Length(min=3, max=300))
+    summary = Text(load_default=None, validate=validate.Length(max=1000))
+    description = Text(required=True)
+    results = Text(load_default=None)
+    municipalities = VocabularyList("municipality", load_default=list)
+    start_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
+    end_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
+    status = VocabularyKey("status", load_default=None)
+    collaboration_forms = VocabularyList("collaboration_form", required=True, validate=validate.Length(
+        min=1, error="At least one collaboration form is required."))
+    actors = VocabularyList("actor", load_default=list)
+    themes = VocabularyList("theme", required=True, validate=validate.Length(
+        min=1, error="At least one theme is required."))
+    budget_dkk = WholeNumber(load_default=None, validate=validate.Range(min=0))
+    public_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(min=0))
+    private_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(min=0))
+    funders = fields.List(Text(validate=validate.Length(max=300)), load_default=list)
+    contact_org = Text(load_default=None, validate=validate.Length(max=300))
+    links = fields.List(fields.Nested(LinkSchema), load_default=list)
+    latitude = Coordinate(load_default=None, validate=validate.Range(
+        *LATITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."))
+    longitude = Coordinate(load_default=None, validate=validate.Range(
+        *LONGITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."))
+
+    @pre_load
+    def _accept_import_spellings(self, data: Any, **_: Any) -> Any:
+        """Drop system fields, take a single `municipality`, treat null and "" as absent."""
+        if not isinstance(data, dict):
+            raise ValidationError("A record must be an object of fields.", "_record")
+        data = {k: _blank_to_none(v) for k, v in data.items() if k not in SYSTEM_FIELDS}
+        data = {k: v for k, v in data.items() if v is not None}
+        if "municipality" in data:
+            single = data.pop("municipality")
+            data.setdefault("municipalities", single)
+        if isinstance(data.get("funders"), list):
+            data["funders"] = [f for f in map(_blank_to_none, data["funders"]) if f is not None]
+        return data
+
+    @validates_schema
+    def _check_record(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("start_year"), data.get("end_year")
+        if start is not None and end is not None and end < start:
+            raise ValidationError(f"Must not be before start_year ({start}).", "end_year")
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            missing = "longitude" if data.get("longitude") is None else "latitude"
+            raise ValidationError("Give both latitude and longitude, or neither.", missing)
+
+    @post_load
+    def _complete(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("status") is None:
+            data["status"] = derive_status(data.get("end_year"))
+        return {name: data.get(name) for name in RECORD_FIELDS}
+
+
+RECORD_SCHEMA = RecordSchema()
+
+
+def load_record(raw: Any) -> dict[str, Any]:
+    """Validate one incoming record; raise ValidationError with messages per field."""
+    return RECORD_SCHEMA.load(raw)

@@ -1,0 +1,714 @@
+"""Searching the case index: parameters, query parsing, filters, facets, sorts, snippets.
+
+Decisions where SPEC section 6 is silent:
+- Parameters: empty values count as absent; a repeated single-valued parameter (q, page,
+  per_page, sort, year_from, year_to) uses its first value. Facet values may be given as key,
+  label or accepted spelling and are reported as keys.
+- q is cleaned before parsing: control characters become spaces, and it is cut to
+  MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words. `-word` means `NOT word`, `+word`
+  means `word`. Field prefixes: title, summary, description, results (Danish aliases titel,
+  resume, beskrivelse, resultater). `word*` finds words starting with `word` (at least
+  MIN_PREFIX_CHARS letters). Anything else the parser would read oddly (unknown field, `*`
+  alone or inside a word, unbalanced quotes, ...) is searched as plain words.
+- A q without searchable words (only stop words or punctuation) counts as no q: everything
+  matches, the default sort is newest, scores are null, snippets are the start of the summary.
+  The response's `q` echoes the q that was sent (null when none).
+- Scores are rounded to 3 decimals, and relevance ties (equal rounded scores) go by ref.
+  Without q every score is null.
+- The start_year facet lists start years; a year is `selected` when year_from == year_to ==
+  that year. Year filters apply to every facet, the start_year facet included.
+- Suggestion: for a plain word that is unknown, or at least RARE_RATIO times rarer than a
+  word one or two edits away, that word is offered in its place when the corrected query finds
+  more cases; several words may be corrected at once.
+- Searching while no index exists answers an empty result (the service builds the index).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from whoosh import qparser, query
+
+from casebase import vocabularies
+from casebase.analysis import danish_sort_key, fold_aa, index_term, word_spans
+from casebase.errors import InvalidSearch, NotFound
+from casebase.index import (
+    _FACET_BASE,
+    FACET_FIELDS,
+    FACET_VALUES,
+    SCHEMA,
+    TEXT_FIELDS,
+    VALUE_COUNT,
+    CaseIndex,
+    Columns,
+    Snapshot,
+)
+
+FACETS = tuple(FACET_FIELDS)  # the filterable facets, in response order
+FACET_KEYS = (*FACETS, "start_year")
+SORTS = ("relevance", "newest", "oldest", "title")
+SINGLE_PARAMETERS = ("q", "sort", "page", "per_page", "year_from", "year_to")
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+FIELD_BOOSTS = {"title": 4.0, "summary": 2.0, "description": 1.0, "results": 1.0, "labels": 0.5}
+QUERY_FIELDS = ("title", "summary", "description", "results")  # allowed `field:` prefixes
+FIELD_ALIASES = {"title": ["titel"], "summary": ["resume", "resumé"],
+                 "description": ["beskrivelse"], "results": ["resultater"]}
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 32
+MIN_PREFIX_CHARS = 2
+MAX_PREFIX_TERMS = 1000
+
+SNIPPET_FIELDS = ("summary", "description", "results", "title")  # preference on ties
+SNIPPET_CHARS = 240
+SNIPPET_CONTEXT = 60  # characters shown before the first mark
+SNIPPET_SCAN_CHARS = 20_000
+
+RARE_RATIO = 10
+MIN_SPELL_CHARS = 4
+SIMILAR_TERMS = 15
+SIMILAR_FACET_BONUS = {"collaboration_form": 0.3, "theme": 0.15, "municipality": 0.1}
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """One search, as the API, the pages and the CLI ask for it."""
+
+    q: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str | None = None  # None: relevance with q, else newest
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, list[str]]) -> SearchParams:
+        """Parameters from a query string (name -> values); InvalidSearch says what is wrong."""
+        allowed = (*SINGLE_PARAMETERS, *FACETS)
+        unknown = sorted(name for name in args if name not in allowed)
+        if unknown:
+            raise InvalidSearch(f"Unknown parameter '{unknown[0]}'. Allowed parameters: "
+                                f"{', '.join(allowed)}.")
+        values = {name: [v for v in _as_list(vals) if v.strip()] for name, vals in args.items()}
+        first = {name: vals[0] for name, vals in values.items() if vals}
+        filters = {facet: _facet_keys(facet, values[facet]) for facet in FACETS
+                   if values.get(facet)}
+        sort = first.get("sort")
+        if sort is not None and sort.strip() not in SORTS:
+            raise InvalidSearch(f"Unknown sort '{sort}'. Allowed sorts: {', '.join(SORTS)}.")
+        return cls(
+            q=first.get("q", ""),
+            filters=filters,
+            year_from=_whole_number(first, "year_from", "a year such as 2015"),
+            year_to=_whole_number(first, "year_to", "a year such as 2015"),
+            sort=sort.strip() if sort else None,
+            page=_bounded(first, "page", 1, 1, None),
+            per_page=_bounded(first, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        )
+
+    def effective_sort(self, has_query: bool) -> str:
+        return self.sort or ("relevance" if has_query else "newest")
+
+
+def _as_list(values: Any) -> list[str]:
+    return [values] if isinstance(values, str) else [str(v) for v in values]
+
+
+def _facet_keys(facet: str, values: list[str]) -> tuple[str, ...]:
+    keys: list[str] = []
+    for value in values:
+        key = vocabularies.find_key(facet, value.strip())
+        if key is None:
+            close = vocabularies.suggest(facet, value)
+            hint = f" Did you mean '{close}'?" if close else ""
+            raise InvalidSearch(f"Unknown {facet} '{value}'.{hint} Allowed: the keys of the "
+                                f"{facet} vocabulary (see /api/vocabularies).")
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def _whole_number(first: dict[str, str], name: str, example: str) -> int | None:
+    if name not in first:
+        return None
+    text = first[name].strip()
+    if not re.fullmatch(r"[+-]?\d{1,9}", text):
+        raise InvalidSearch(f"{name} must be a whole number ({example}), not '{first[name]}'.")
+    return int(text)
+
+
+def _bounded(first: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
+    allowed = f"a whole number from {low}" + (f" to {high}" if high else " up")
+    if name not in first:
+        return default
+    text = first[name].strip()
+    if not re.fullmatch(r"[+-]?\d{1,9}", text):
+        raise InvalidSearch(f"{name} must be {allowed}, not '{first[name]}'.")
+    number = int(text)
+    if number < low or (high is not None and number > high):
+        raise InvalidSearch(f"{name} must be {allowed}, not {number}.")
+    return number
+
+
+# --- query parsing (pure: no index needed) ------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_MINUS = re.compile(r"(?:(?<=[\s(])|^)-(?=[\w\"(])")
+_PLUS = re.compile(r"(?:(?<=[\s(])|^)\+(?=[\w\"(])")
+_FIELD_NAMES = [name for f in QUERY_FIELDS for name in (f, *FIELD_ALIASES[f])]
+_FIELD_PREFIX = re.compile(r"(?i)(?<![\w:])(" + "|".join(_FIELD_NAMES) + r"):(?=[\w\"(])")
+
+
+def clean_query(text: str) -> str:
+    """The query text as parsed: no control characters, not too long, `-w` as `NOT w`."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))[:MAX_QUERY_CHARS]
+    text = " ".join(text.split()[:MAX_QUERY_WORDS])
+    text = _PLUS.sub("", _MINUS.sub("NOT ", text))
+    return _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
+
+
+def _parser(syntax: bool) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=FIELD_BOOSTS,
+                                      group=qparser.AndGroup)
+    if not syntax:
+        parser.replace_plugin(qparser.WhitespacePlugin())
+        for plugin in list(parser.plugins):
+            if not isinstance(plugin, qparser.WhitespacePlugin):
+                parser.remove_plugin(plugin)
+        return parser
+    for plugin_class in (qparser.SingleQuotePlugin, qparser.RangePlugin, qparser.BoostPlugin,
+                         qparser.EveryPlugin, qparser.FieldsPlugin):
+        parser.remove_plugin_class(plugin_class)
+    names = "|".join(_FIELD_NAMES)
+    parser.add_plugin(qparser.FieldsPlugin(expr=rf"(?P<text>{names}):", remove_unknown=True))
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+def parse_query(text: str) -> query.Query | None:
+    """The Whoosh query for a q (already cleaned); None when it has no searchable words."""
+    parsed = _parse(text, syntax=True)
+    if parsed is None or not _well_formed(parsed):
+        parsed = _parse(text, syntax=False)
+    if parsed is None or not _well_formed(parsed) or not _has_terms(parsed):
+        return None
+    return parsed
+
+
+def _parse(text: str, syntax: bool) -> query.Query | None:
+    if not syntax:
+        text = text.replace("*", " ")
+    try:
+        parsed = _parser(syntax).parse(text)
+    except Exception:  # the parser is lenient, but a q must never be an error
+        return None
+    return None if parsed is query.NullQuery else parsed
+
+
+def _well_formed(q: query.Query) -> bool:
+    for node in _walk(q):
+        if isinstance(node, (query.Every, query.Wildcard)) or node is query.NullQuery:
+            return False
+        if isinstance(node, query.Prefix) and (
+            len(node.text) < MIN_PREFIX_CHARS or "*" in node.text
+        ):
+            return False
+        if isinstance(node, query.Wildcard | query.Prefix | query.Term | query.Phrase) and (
+            node.fieldname not in TEXT_FIELDS
+        ):
+            return False
+        if not isinstance(node, _KNOWN_NODES):
+            return False
+    return True
+
+
+_KNOWN_NODES = (query.And, query.Or, query.Not, query.AndNot, query.AndMaybe, query.Term,
+                query.Phrase, query.Prefix, query.DisjunctionMax)
+
+
+def _walk(q: query.Query) -> Iterable[query.Query]:
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def _has_terms(q: query.Query) -> bool:
+    return any(isinstance(n, (query.Term, query.Phrase, query.Prefix)) for n in _walk(q))
+
+
+def _positive_leaves(q: query.Query) -> Iterable[query.Query]:
+    """The term-like leaves of q that must or may match (not those under NOT)."""
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if isinstance(q, (query.Term, query.Phrase, query.Prefix)):
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def _prefix_variants(prefix: str) -> set[str]:
+    """Spellings of a folded prefix in the unfolded spelling field: å may be written aa."""
+    variants = {""}
+    for part in re.split(r"(å)", prefix):
+        options = ["å", "aa"] if part == "å" else [part]
+        variants = {v + o for v in variants for o in options}
+    return variants
+
+
+def _expand_prefixes(q: query.Query, reader: Any) -> query.Query:
+    """Prefix(field, word) -> the indexed terms of the words starting with `word`."""
+
+    def expand(node: query.Query) -> query.Query:
+        if not isinstance(node, query.Prefix):
+            return node.apply(expand)
+        stems: set[str] = set()
+        for variant in _prefix_variants(node.text):
+            for word in reader.expand_prefix("spell", variant):
+                stem = index_term(word.decode() if isinstance(word, bytes) else word)
+                if stem:
+                    stems.add(stem)
+                if len(stems) >= MAX_PREFIX_TERMS:
+                    break
+        terms = [query.Term(node.fieldname, s, boost=node.boost) for s in sorted(stems)]
+        return query.Or(terms) if terms else query.NullQuery
+
+    return expand(q)
+
+
+@dataclass
+class _Match:
+    docs: np.ndarray  # matching live docnums
+    scores: np.ndarray | None  # per docnum (whole index size) when scored
+
+
+def _run(snap: Snapshot, q: query.Query, scored: bool) -> _Match:
+    """All docnums matching q (and their scores): one pass over Whoosh's matchers."""
+    searcher = snap.searcher
+    context = searcher.context() if scored else searcher.boolean_context()
+    ids: list[int] = []
+    scores: list[float] = []
+    for sub, offset in searcher.leaf_searchers():
+        matcher = q.matcher(sub, context)
+        if not scored:
+            ids.extend(d + offset for d in matcher.all_ids())
+            continue
+        while matcher.is_active():
+            ids.append(matcher.id() + offset)
+            scores.append(matcher.score())
+            matcher.next()
+    docs = np.asarray(ids, dtype=np.int64)
+    keep = snap.columns.live[docs] if len(docs) else np.zeros(0, bool)
+    score_of = None
+    if scored:
+        score_of = np.zeros(snap.columns.size)
+        score_of[docs] = scores
+    return _Match(np.unique(docs[keep]), score_of)
+
+
+def _year_mask(cols: Columns, year_from: int | None, year_to: int | None) -> np.ndarray | None:
+    if year_from is None and year_to is None:
+        return None
+    mask = cols.start > 0
+    if year_to is not None:
+        mask &= cols.start.astype(np.int64) <= year_to
+    if year_from is not None:
+        mask &= cols.end.astype(np.int64) >= year_from
+    return mask
+
+
+def _facet_mask(cols: Columns, facet: str, keys: tuple[str, ...]) -> np.ndarray:
+    base = _FACET_BASE[facet]
+    codes = [base + FACET_VALUES[facet].index(k) for k in keys if k in FACET_VALUES[facet]]
+    mask = np.zeros(cols.size, dtype=bool)
+    if codes:
+        mask[cols.code_docs[np.isin(cols.code_values, codes)]] = True
+    return mask
+
+
+@dataclass
+class _Selection:
+    """The match set of q, each filter's mask, and everything they combine into."""
+
+    base: np.ndarray  # q and years (years always apply)
+    filters: dict[str, np.ndarray]
+    final: np.ndarray
+    scores: np.ndarray | None
+
+
+def _select(snap: Snapshot, params: SearchParams, q: query.Query | None, scored: bool
+            ) -> _Selection:
+    cols = snap.columns
+    base = cols.live.copy()
+    scores = None
+    if q is not None:
+        match = _run(snap, q, scored)
+        base = np.zeros(cols.size, dtype=bool)
+        base[match.docs] = True
+        scores = match.scores
+    years = _year_mask(cols, params.year_from, params.year_to)
+    if years is not None:
+        base &= years
+    filters = {f: _facet_mask(cols, f, keys) for f, keys in params.filters.items()
+               if f in FACET_FIELDS and keys}
+    final = base.copy()
+    for mask in filters.values():
+        final &= mask
+    return _Selection(base, filters, final, scores)
+
+
+# --- facets -------------------------------------------------------------------------------
+
+
+def _value_counts(cols: Columns, mask: np.ndarray) -> np.ndarray:
+    chosen = mask[cols.code_docs]
+    return np.bincount(cols.code_values[chosen], minlength=VALUE_COUNT)
+
+
+def _facets(cols: Columns, sel: _Selection, params: SearchParams) -> dict[str, list[dict]]:
+    """Disjunctive counts: facet F counts over q, years and every filter except F's own."""
+    shared = _value_counts(cols, sel.final)
+    facets: dict[str, list[dict]] = {}
+    for facet in FACETS:
+        counts = shared
+        if facet in sel.filters:
+            mask = sel.base.copy()
+            for other, other_mask in sel.filters.items():
+                if other != facet:
+                    mask &= other_mask
+            counts = _value_counts(cols, mask)
+        base = _FACET_BASE[facet]
+        selected = params.filters.get(facet, ())
+        buckets = [
+            _bucket(key, vocabularies.label(facet, key), int(counts[base + i]), key in selected)
+            for i, key in enumerate(FACET_VALUES[facet])
+            if counts[base + i] > 0 or key in selected
+        ]
+        buckets += [_bucket(k, k, 0, True) for k in selected if k not in FACET_VALUES[facet]]
+        facets[facet] = _ordered(buckets)
+    facets["start_year"] = _year_buckets(cols, sel.final, params)
+    return facets
+
+
+def _bucket(value: Any, label: str, count: int, selected: bool) -> dict[str, Any]:
+    return {"value": value, "label": label, "count": count, "selected": selected}
+
+
+def _ordered(buckets: list[dict]) -> list[dict]:
+    return sorted(buckets, key=lambda b: (-b["count"], danish_sort_key(b["label"])))
+
+
+def _year_buckets(cols: Columns, mask: np.ndarray, params: SearchParams) -> list[dict]:
+    starts = cols.start[mask & (cols.start > 0)]
+    years, counts = np.unique(starts, return_counts=True)
+    chosen = params.year_from if params.year_from == params.year_to else None
+    buckets = [_bucket(int(y), str(int(y)), int(c), int(y) == chosen)
+               for y, c in zip(years, counts, strict=True)]
+    if chosen is not None and chosen not in set(years.tolist()):
+        buckets.append(_bucket(chosen, str(chosen), 0, True))
+    return _ordered(buckets)
+
+
+# --- sorting ------------------------------------------------------------------------------
+
+
+def _sort_keys(cols: Columns, docs: np.ndarray, sort: str, scores: np.ndarray | None
+               ) -> np.ndarray:
+    """A unique int64 key per doc: ascending key order is the result order."""
+    if sort == "title":
+        return cols.title_rank[docs]
+    if sort in ("newest", "oldest"):
+        return cols.newest_rank[docs] if sort == "newest" else cols.oldest_rank[docs]
+    points = np.zeros(len(docs), np.int64)
+    if scores is not None:
+        points = np.rint(scores[docs] * 1000).astype(np.int64)
+    return -points * (cols.size + 1) + cols.ref_rank[docs]
+
+
+def _ordered_docs(docs: np.ndarray, keys: np.ndarray, limit: int | None) -> np.ndarray:
+    if limit is not None and limit < len(docs) // 2:
+        if limit <= 0:
+            return docs[:0]
+        part = np.argpartition(keys, limit - 1)[:limit]
+        return docs[part[np.argsort(keys[part])]]
+    return docs[np.argsort(keys, kind="stable")][:limit]
+
+
+# --- results and snippets -----------------------------------------------------------------
+
+
+def _result(data: dict[str, Any], snippet: str, score: float | None) -> dict[str, Any]:
+    return {
+        "ref": data["ref"],
+        "title": data["title"],
+        "summary": data.get("summary"),
+        "municipalities": list(data.get("municipalities") or []),
+        "regions": list(data.get("regions") or []),
+        "start_year": data.get("start_year"),
+        "end_year": data.get("end_year"),
+        "status": data.get("status"),
+        "collaboration_forms": list(data.get("collaboration_forms") or []),
+        "actors": list(data.get("actors") or []),
+        "themes": list(data.get("themes") or []),
+        "snippet": snippet,
+        "score": score,
+    }
+
+
+def _plain_snippet(data: dict[str, Any]) -> str:
+    """The escaped start of the summary (or description) when nothing is marked."""
+    text = " ".join(str(data.get("summary") or data.get("description") or "").split())
+    if len(text) <= SNIPPET_CHARS:
+        return html.escape(text)
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return html.escape(text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS]) + " …"
+
+
+def _marked_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    return [(s, e, t) for s, e, t in word_spans(text[:SNIPPET_SCAN_CHARS]) if t in terms]
+
+
+def _snippet(data: dict[str, Any], terms: dict[str, frozenset[str]]) -> str:
+    """An escaped excerpt of the best-matching field, with its matched words in <mark>."""
+    best: tuple[int, int, str, list] | None = None
+    for rank, name in enumerate(SNIPPET_FIELDS):
+        text = str(data.get(name) or "")
+        spans = _marked_spans(text, terms.get(name, frozenset())) if text else []
+        distinct = len({t for _, _, t in spans})
+        if spans and (best is None or distinct > best[0]):
+            best = (distinct, rank, text, spans)
+    if best is None:
+        return _plain_snippet(data)
+    _, _, text, spans = best
+    return _window(text, spans)
+
+
+def _window(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The SNIPPET_CHARS-long stretch holding the most distinct matches, escaped and marked."""
+    best_start, best_count = spans[0][0], 0
+    for start, _, _ in spans[:50]:
+        inside = {t for s, e, t in spans if s >= start and e <= start + SNIPPET_CHARS}
+        if len(inside) > best_count:
+            best_start, best_count = start, len(inside)
+    start = max(0, best_start - SNIPPET_CONTEXT)
+    if start > 0:
+        space = text.find(" ", start, best_start)
+        start = space + 1 if space >= 0 else best_start
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", start + SNIPPET_CHARS // 2, end)
+        end = space if space > 0 else end
+    pieces, position = [], start
+    for s, e, _ in spans:
+        if s >= position and e <= end:
+            pieces += [html.escape(text[position:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+            position = e
+    pieces.append(html.escape(text[position:end]))
+    body = " ".join("".join(pieces).split())
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def _terms_by_field(q: query.Query) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for leaf in _positive_leaves(q):
+        words = leaf.words if isinstance(leaf, query.Phrase) else [leaf.text]
+        found.setdefault(leaf.fieldname, set()).update(str(w) for w in words)
+    return {name: frozenset(words) for name, words in found.items()}
+
+
+# --- suggestions --------------------------------------------------------------------------
+
+
+def _document_frequency(reader: Any, term: str) -> int:
+    return max(reader.doc_frequency(name, term) for name in TEXT_FIELDS)
+
+
+def _suggestion(snap: Snapshot, text: str, q: query.Query, total: int,
+                params: SearchParams) -> str | None:
+    """A corrected q when a word looks misspelt and the correction finds more, else None."""
+    reader = snap.searcher.reader()
+    words = {}
+    for leaf in _positive_leaves(q):
+        start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
+        if isinstance(leaf, query.Term) and start is not None and end is not None:
+            words[(start, end)] = text[start:end]
+    corrector = snap.searcher.corrector("spell")
+    corrected = text
+    for (start, end), word in sorted(words.items(), reverse=True):
+        replacement = _correction(reader, corrector, word)
+        if replacement:
+            corrected = corrected[:start] + replacement + corrected[end:]
+    if corrected == text:
+        return None
+    fixed = parse_query(corrected)
+    if fixed is None:
+        return None
+    fixed = _expand_prefixes(fixed, reader)
+    found = int(_select(snap, params, fixed, scored=False).final.sum())
+    return corrected if found > total else None
+
+
+def _correction(reader: Any, corrector: Any, word: str) -> str | None:
+    if len(word) < MIN_SPELL_CHARS or not word.isalpha():
+        return None
+    stem = index_term(word)
+    if stem is None:
+        return None
+    frequency = _document_frequency(reader, stem)
+    lowered = word.lower()
+    for distance in (1, 2):
+        for candidate in corrector.suggest(lowered, limit=5, maxdist=distance):
+            candidate_stem = index_term(candidate)
+            if candidate_stem is None or candidate_stem == stem:
+                continue
+            if fold_aa(candidate) == fold_aa(lowered):
+                continue
+            if _document_frequency(reader, candidate_stem) >= RARE_RATIO * max(frequency, 1) \
+                    or frequency == 0:
+                return _like_case(candidate, word)
+    return None
+
+
+def _like_case(word: str, model: str) -> str:
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if model[:1].isupper() else word
+
+
+# --- the public functions -----------------------------------------------------------------
+
+
+def _query_for(snap: Snapshot, text: str) -> query.Query | None:
+    parsed = parse_query(clean_query(text))
+    if parsed is None:
+        return None
+    return _expand_prefixes(parsed, snap.searcher.reader())
+
+
+def search(index: CaseIndex, params: SearchParams) -> dict[str, Any]:
+    """The response body of GET /api/cases (SPEC section 6)."""
+    with index.snapshot() as snap:
+        if snap is None:
+            return _empty_response(params)
+        cleaned = clean_query(params.q)
+        q = _query_for(snap, params.q)
+        sort = params.effective_sort(q is not None)
+        sel = _select(snap, params, q, scored=q is not None and sort == "relevance")
+        cols = snap.columns
+        docs = np.flatnonzero(sel.final)
+        first = (params.page - 1) * params.per_page
+        ordered = _ordered_docs(docs, _sort_keys(cols, docs, sort, sel.scores),
+                                first + params.per_page)[first:]
+        terms = _terms_by_field(q) if q is not None else {}
+        results = []
+        for doc in ordered:
+            data = snap.searcher.stored_fields(int(doc))["data"]
+            snippet = _snippet(data, terms) if q is not None else _plain_snippet(data)
+            score = None
+            if q is not None and sel.scores is not None:
+                score = round(float(sel.scores[doc]), 3)
+            elif q is not None:
+                score = None
+            results.append(_result(data, snippet, score))
+        suggestion = None
+        if q is not None:
+            suggestion = _suggestion(snap, cleaned, q, len(docs), params)
+        return {
+            "total": len(docs),
+            "page": params.page,
+            "per_page": params.per_page,
+            "q": params.q or None,
+            "suggestion": suggestion,
+            "results": results,
+            "facets": _facets(cols, sel, params),
+        }
+
+
+def _empty_response(params: SearchParams) -> dict[str, Any]:
+    facets: dict[str, list[dict]] = {
+        facet: _ordered([_bucket(k, vocabularies.label(facet, k), 0, True)
+                         for k in params.filters.get(facet, ())])
+        for facet in FACETS
+    }
+    chosen = params.year_from if params.year_from == params.year_to else None
+    facets["start_year"] = [] if chosen is None else [_bucket(chosen, str(chosen), 0, True)]
+    return {"total": 0, "page": params.page, "per_page": params.per_page, "q": params.q or None,
+            "suggestion": None, "results": [], "facets": facets}
+
+
+def matching_refs(index: CaseIndex, params: SearchParams) -> list[str]:
+    """Every matching ref in the search's order (for exports); page and per_page ignored."""
+    with index.snapshot() as snap:
+        if snap is None:
+            return []
+        q = _query_for(snap, params.q)
+        sort = params.effective_sort(q is not None)
+        sel = _select(snap, params, q, scored=q is not None and sort == "relevance")
+        docs = np.flatnonzero(sel.final)
+        ordered = _ordered_docs(docs, _sort_keys(snap.columns, docs, sort, sel.scores), None)
+        return [str(snap.columns.refs[d]) for d in ordered]
+
+
+def similar(index: CaseIndex, ref: str, limit: int = 5) -> list[dict[str, Any]]:
+    """The cases most like a case (never itself), in search-result shape."""
+    with index.snapshot() as snap:
+        doc = None if snap is None else snap.columns.doc_of_ref.get(ref)
+        if snap is None or doc is None:
+            raise NotFound(f"No case with ref '{ref}'.")
+        limit = max(0, min(int(limit), MAX_PER_PAGE))
+        cols = snap.columns
+        data = snap.searcher.stored_fields(doc)["data"]
+        scores = _text_similarity(snap, data) + _facet_similarity(cols, doc)
+        candidates = np.flatnonzero((scores > 0) & cols.live)
+        candidates = candidates[candidates != doc]
+        ordered = _ordered_docs(candidates, _sort_keys(cols, candidates, "relevance", scores),
+                                limit)
+        results = []
+        for other in ordered:
+            other_data = snap.searcher.stored_fields(int(other))["data"]
+            results.append(_result(other_data, _plain_snippet(other_data),
+                                   round(float(scores[other]), 3)))
+        return results
+
+
+def _text_similarity(snap: Snapshot, data: dict[str, Any]) -> np.ndarray:
+    """Scores of a query of the case's most telling words, scaled to 0..1."""
+    text = "\n".join(str(data.get(n) or "") for n in ("title", "summary", "description",
+                                                     "results"))
+    key_terms = snap.searcher.key_terms_from_text("description", text, numterms=SIMILAR_TERMS)
+    if not key_terms:
+        return np.zeros(snap.columns.size)
+    q = query.Or([query.Term(name, term, boost=weight * FIELD_BOOSTS[name])
+                  for term, weight in key_terms for name in QUERY_FIELDS])
+    scores = _run(snap, q, scored=True).scores
+    assert scores is not None
+    top = scores.max()
+    return scores / top if top > 0 else scores
+
+
+def _facet_similarity(cols: Columns, doc: int) -> np.ndarray:
+    """A bonus for each collaboration form, theme and municipality shared with the case."""
+    weights = np.zeros(VALUE_COUNT)
+    own = cols.code_values[cols.code_docs == doc]
+    for facet, bonus in SIMILAR_FACET_BONUS.items():
+        base = _FACET_BASE[facet]
+        span = own[(own >= base) & (own < base + len(FACET_VALUES[facet]))]
+        weights[span] = bonus
+    return np.bincount(cols.code_docs, weights=weights[cols.code_values], minlength=cols.size)

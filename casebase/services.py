@@ -1,0 +1,208 @@
+"""The use cases, framework-free: the API, the pages and the CLI all call these."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from marshmallow import ValidationError
+
+from . import accounts, exporter, importer, search, store, sync, vocabularies
+from .db import Database
+from .errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from .index import CaseIndex
+from .importer import ImportReport
+from .models import Change
+from .schemas import field_errors, load_record
+from .search import SearchParams
+
+# Vocabulary fields of a record dict that get labels in the detail view.
+LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors",
+                   "themes")
+
+
+class Casebase:
+    """The store and its search index, kept in step: every write commits, then indexes."""
+
+    def __init__(self, database_url: str, index_dir: str | Path) -> None:
+        self.db = Database(database_url)
+        self.index = CaseIndex(index_dir)
+        # One catch-up at a time per process; other processes are serialised by the index lock.
+        self._sync_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Release database connections and the open searcher."""
+        self.index.close()
+        self.db.dispose()
+
+    # --- keeping the index in step -------------------------------------------------------
+    def init_db(self) -> None:
+        self.db.upgrade()
+
+    def sync(self) -> None:
+        """Catch the index up with the database's change log (cheap when it is current)."""
+        with self._sync_lock:
+            sync.catch_up(self.db, self.index)
+
+    def reindex(self) -> int:
+        with self._sync_lock:
+            return sync.rebuild(self.db, self.index)
+
+    def check(self, repair: bool = False) -> sync.Comparison:
+        """Compare database and index after catching up; with repair, rebuild when they differ."""
+        self.sync()
+        comparison = sync.compare(self.db, self.index)
+        if repair and not comparison.agrees:
+            self.reindex()
+            comparison = sync.compare(self.db, self.index)
+        return comparison
+
+    def healthy(self) -> None:
+        """Raise when the database or the index does not answer."""
+        self.db.ping()
+        self.sync()
+        self.index.doc_count()
+
+    # --- reading ---------------------------------------------------------------------------
+    def search(self, params: SearchParams) -> dict[str, Any]:
+        self.sync()
+        return search.search(self.index, params)
+
+    def search_args(self, args: Mapping[str, list[str]]) -> dict[str, Any]:
+        return self.search(SearchParams.from_args(args))
+
+    def similar(self, ref: str, limit: int = 5) -> list[dict[str, Any]]:
+        self.sync()
+        return search.similar(self.index, ref, limit)
+
+    def get_case(self, ref: str) -> dict[str, Any]:
+        """The full record with its system fields and the labels of its vocabulary keys."""
+        with self.db.session() as session:
+            record = store.record_to_dict(store.get_case(session, ref))
+        record["labels"] = case_labels(record)
+        return record
+
+    def recent_changes(self, limit: int = 50) -> list[Change]:
+        with self.db.session() as session:
+            return store.recent_changes(session, limit)
+
+    def case_count(self) -> int:
+        with self.db.session() as session:
+            return store.count_cases(session)
+
+    def export(self, params: SearchParams | None, fmt: str, out: IO[bytes]) -> None:
+        """Write the cases matching a search (all cases without one) in an import format."""
+        exporter.write_export(self.iter_matching(params), fmt, out)
+
+    def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
+        if params is None or (not params.q and not params.filters
+                              and params.year_from is None and params.year_to is None):
+            with self.db.session() as session:
+                yield from store.iter_records(session)
+            return
+        self.sync()
+        refs = search.matching_refs(self.index, params)
+        with self.db.session() as session:
+            by_ref = {r["ref"]: r for r in store.iter_records(session, refs)}
+        yield from (by_ref[ref] for ref in refs if ref in by_ref)
+
+    # --- writing ---------------------------------------------------------------------------
+    def _validated(self, data: Any) -> dict[str, Any]:
+        try:
+            return load_record(data)
+        except ValidationError as error:
+            raise ValidationFailed(field_errors(error)) from error
+
+    def create_case(self, data: Any, user: str | None, source: str = "api") -> dict[str, Any]:
+        record = self._validated(data)
+        with self.db.session() as session:
+            self.db.lock_for_write(session)
+            if store.find_case(session, record["ref"]):
+                raise Conflict(f"A case with ref '{record['ref']}' exists already.")
+            store.create(session, record, source, user)
+        self.sync()
+        return self.get_case(record["ref"])
+
+    def replace_case(self, ref: str, data: Any, user: str | None, source: str = "api",
+                     expected_version: int | None = None) -> dict[str, Any]:
+        """Full replace of a case; the body's ref, when given, must be the same."""
+        if isinstance(data, dict):
+            data = {**data, "ref": data.get("ref", ref)}
+        record = self._validated(data)
+        if record["ref"] != ref:
+            raise ValidationFailed({"ref": [f"Must be '{ref}', the ref in the address."]})
+        with self.db.session() as session:
+            self.db.lock_for_write(session)
+            case = store.get_case(session, ref)
+            if expected_version is not None and case.version != expected_version:
+                raise StaleVersion(f"The case is at version {case.version}, "
+                                   f"not {expected_version}: reload it and edit again.")
+            store.upsert(session, record, case, source, user)
+        self.sync()
+        return self.get_case(ref)
+
+    def delete_case(self, ref: str, user: str | None, source: str = "api",
+                    expected_version: int | None = None) -> None:
+        with self.db.session() as session:
+            self.db.lock_for_write(session)
+            case = store.get_case(session, ref)
+            if expected_version is not None and case.version != expected_version:
+                raise StaleVersion(f"The case is at version {case.version}, "
+                                   f"not {expected_version}.")
+            store.delete(session, case, source, user)
+        self.sync()
+
+    def import_files(self, paths: Sequence[str | Path], fmt: str = "auto",
+                     dry_run: bool = False, on_error: str = "abort", source: str = "import",
+                     user: str | None = None,
+                     progress: Callable[[int], None] | None = None) -> ImportReport:
+        report = importer.import_files(self.db, paths, fmt, dry_run, on_error, source, user,
+                                       progress)
+        if report.written and not dry_run and not report.aborted:
+            self.sync()
+        return report
+
+    # --- users and tokens ------------------------------------------------------------------
+    def create_user(self, name: str, password: str, admin: bool = False) -> None:
+        with self.db.session() as session:
+            accounts.create_user(session, name, password, admin)
+
+    def create_token(self, name: str) -> str:
+        with self.db.session() as session:
+            return accounts.create_token(session, name)
+
+    def revoke_token(self, token_or_user: str) -> int:
+        with self.db.session() as session:
+            return accounts.revoke_token(session, token_or_user)
+
+    def user_for_token(self, token: str) -> tuple[str, bool] | None:
+        """(name, is_admin) of a token's user, or None for an unknown or revoked token."""
+        with self.db.session() as session:
+            user = accounts.user_for_token(session, token)
+            return (user.name, user.is_admin) if user else None
+
+    def authenticate(self, name: str, password: str) -> tuple[str, bool] | None:
+        with self.db.session() as session:
+            user = accounts.authenticate(session, name, password)
+            return (user.name, user.is_admin) if user else None
+
+    def find_user(self, name: str) -> tuple[str, bool] | None:
+        with self.db.session() as session:
+            try:
+                user = accounts.get_user(session, name)
+            except NotFound:
+                return None
+            return user.name, user.is_admin
+
+
+def case_labels(record: Mapping[str, Any], lang: str = "da") -> dict[str, str]:
+    """Each vocabulary key a record uses -> its label."""
+    labels: dict[str, str] = {}
+    for name in LABELLED_FIELDS:
+        vocabulary = vocabularies.FIELD_VOCABULARY[name]
+        values = record.get(name) or []
+        for key in [values] if isinstance(values, str) else values:
+            labels[key] = vocabularies.label(vocabulary, key, lang)
+    return labels

@@ -1,0 +1,163 @@
+"""Cases in the database: record dicts in and out, upserts, and the change log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import vocabularies
+from .errors import NotFound
+from .models import TERM_FIELDS, Case, CaseFunder, CaseLink, CaseTerm, Change, utcnow
+from .schemas import RECORD_FIELDS
+
+SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funders", "links"))
+# Rows loaded per query when streaming all cases (export, reindex).
+STREAM_BATCH = 500
+
+
+def record_to_dict(case: Case) -> dict[str, Any]:
+    """A stored case as a complete record dict: the import shape plus the system fields."""
+    record: dict[str, Any] = {name: getattr(case, name) for name in SCALAR_FIELDS}
+    for field in TERM_FIELDS:
+        record[field] = [t.key for t in case.terms if t.field == field]
+    record["funders"] = [f.name for f in case.funders]
+    record["links"] = [{"title": link.title, "url": link.url} for link in case.links]
+    record["regions"] = vocabularies.regions_for(record["municipalities"])
+    record["version"] = case.version
+    record["created_at"] = case.created_at.isoformat()
+    record["updated_at"] = case.updated_at.isoformat()
+    return {name: record[name] for name in (*RECORD_FIELDS, "regions", "version",
+                                            "created_at", "updated_at")}
+
+
+def same_content(case: Case, record: dict[str, Any]) -> bool:
+    """Whether a loaded record would change nothing in a stored case."""
+    stored = record_to_dict(case)
+    return all(stored[name] == record[name] for name in RECORD_FIELDS)
+
+
+def _fill(case: Case, record: dict[str, Any]) -> None:
+    for name in SCALAR_FIELDS:
+        if name != "ref":
+            setattr(case, name, record[name])
+    case.terms = [
+        CaseTerm(field=field, key=key, position=position)
+        for field in TERM_FIELDS
+        for position, key in enumerate(record[field])
+    ]
+    case.funders = [CaseFunder(position=i, name=name) for i, name in enumerate(record["funders"])]
+    case.links = [CaseLink(position=i, title=link["title"], url=link["url"])
+                  for i, link in enumerate(record["links"])]
+
+
+def find_case(session: Session, ref: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.ref == ref))
+
+
+def get_case(session: Session, ref: str) -> Case:
+    case = find_case(session, ref)
+    if case is None:
+        raise NotFound(f"No case with ref '{ref}'.")
+    return case
+
+
+def find_cases(session: Session, refs: Iterable[str]) -> dict[str, Case]:
+    """The stored cases among some refs, by ref (one query)."""
+    wanted = list(refs)
+    if not wanted:
+        return {}
+    return {c.ref: c for c in session.scalars(select(Case).where(Case.ref.in_(wanted)))}
+
+
+def log_change(session: Session, ref: str, action: str, version: int | None,
+               source: str, user: str | None) -> None:
+    session.add(Change(ref=ref, action=action, version=version, source=source, user_name=user))
+
+
+def create(session: Session, record: dict[str, Any], source: str, user: str | None) -> Case:
+    case = Case(ref=record["ref"], version=1)
+    _fill(case, record)
+    session.add(case)
+    log_change(session, case.ref, "created", 1, source, user)
+    return case
+
+
+def update(session: Session, case: Case, record: dict[str, Any], source: str,
+           user: str | None) -> Case:
+    # Delete the old rows before inserting the new ones: the unit of work would insert first
+    # and trip the unique constraint on (case, field, key).
+    case.terms.clear()
+    case.funders.clear()
+    case.links.clear()
+    session.flush()
+    _fill(case, record)
+    case.version += 1
+    case.updated_at = utcnow()
+    log_change(session, case.ref, "updated", case.version, source, user)
+    return case
+
+
+def delete(session: Session, case: Case, source: str, user: str | None) -> None:
+    log_change(session, case.ref, "deleted", case.version, source, user)
+    session.delete(case)
+
+
+def upsert(session: Session, record: dict[str, Any], existing: Case | None, source: str,
+           user: str | None) -> str:
+    """Create, update or leave a case; returns 'created', 'updated' or 'unchanged'."""
+    if existing is None:
+        create(session, record, source, user)
+        return "created"
+    if same_content(existing, record):
+        return "unchanged"
+    update(session, existing, record, source, user)
+    return "updated"
+
+
+def latest_seq(session: Session) -> int:
+    """The number of the newest change; 0 when nothing was ever written."""
+    return session.scalar(select(func.max(Change.seq))) or 0
+
+
+def changed_refs_since(session: Session, seq: int) -> set[str]:
+    return set(session.scalars(select(Change.ref).where(Change.seq > seq).distinct()))
+
+
+def recent_changes(session: Session, limit: int = 50) -> list[Change]:
+    return list(session.scalars(select(Change).order_by(Change.seq.desc()).limit(limit)))
+
+
+def count_cases(session: Session) -> int:
+    return session.scalar(select(func.count(Case.id))) or 0
+
+
+def refs_versions(session: Session) -> dict[str, int]:
+    return {ref: version for ref, version in session.execute(select(Case.ref, Case.version))}
+
+
+def iter_records(session: Session, refs: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every stored case (or those among refs) as record dicts, in ref order, in batches."""
+    wanted = sorted(refs) if refs is not None else None
+    last = ""
+    while True:
+        query = select(Case).order_by(Case.ref).limit(STREAM_BATCH)
+        if wanted is not None:
+            batch_refs = [r for r in wanted if r > last][:STREAM_BATCH]
+            if not batch_refs:
+                return
+            query = query.where(Case.ref.in_(batch_refs))
+        else:
+            query = query.where(Case.ref > last)
+        cases = list(session.scalars(query))
+        if not cases and wanted is None:
+            return
+        for case in cases:
+            yield record_to_dict(case)
+        if wanted is not None:
+            last = batch_refs[-1]
+        else:
+            last = cases[-1].ref
+        session.expunge_all()

@@ -1,0 +1,76 @@
+"""The index follows the database: catch up with the change log, rebuild, compare."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from . import store
+from .db import Database
+from .index import CaseIndex
+
+log = logging.getLogger(__name__)
+
+
+def catch_up(db: Database, index: CaseIndex) -> None:
+    """Bring the index up to the newest change in the database's change log."""
+    applied = index.applied_seq()
+    with db.session() as session:
+        latest = store.latest_seq(session)
+        if index.exists() and applied == latest:
+            return
+        if not index.exists() or applied > latest:
+            # No index, or one built from another database: start afresh.
+            log.info("building the search index from the database")
+            index.rebuild(store.iter_records(session), latest)
+            return
+        refs = store.changed_refs_since(session, applied)
+        records = list(store.iter_records(session, refs))
+    present = {record["ref"] for record in records}
+    index.update(records, refs - present, latest)
+
+
+def rebuild(db: Database, index: CaseIndex) -> int:
+    """Rebuild the index from the database in a new generation; returns the case count."""
+    with db.session() as session:
+        latest = store.latest_seq(session)
+        index.rebuild(store.iter_records(session), latest)
+        return store.count_cases(session)
+
+
+@dataclass
+class Comparison:
+    """What differs between the database and the index."""
+
+    database_count: int
+    index_count: int
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    extra: list[str] = field(default_factory=list)  # in the index, not in the database
+    stale: list[str] = field(default_factory=list)  # in both, with different versions
+
+    @property
+    def agrees(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+    def lines(self) -> list[str]:
+        lines = [f"database: {self.database_count} cases; index: {self.index_count} documents"]
+        for label, refs in (("missing from the index", self.missing),
+                            ("in the index but not the database", self.extra),
+                            ("with another version in the index", self.stale)):
+            if refs:
+                shown = ", ".join(refs[:10]) + (" ..." if len(refs) > 10 else "")
+                lines.append(f"{len(refs)} {label}: {shown}")
+        return lines
+
+
+def compare(db: Database, index: CaseIndex) -> Comparison:
+    with db.session() as session:
+        stored = store.refs_versions(session)
+    indexed = index.refs_versions() if index.exists() else {}
+    return Comparison(
+        database_count=len(stored),
+        index_count=len(indexed),
+        missing=sorted(stored.keys() - indexed.keys()),
+        extra=sorted(indexed.keys() - stored.keys()),
+        stale=sorted(r for r in stored.keys() & indexed.keys() if stored[r] != indexed[r]),
+    )

@@ -1,0 +1,299 @@
+"""The controlled vocabularies of SPEC section 3 and the look-ups that imports need."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a vocabulary: a stable key and its Danish and English labels."""
+
+    key: str
+    da: str
+    en: str
+    region: str | None = None  # municipalities only
+    code: str | None = None  # municipalities only: the official kommunekode
+
+    def label(self, lang: str = "da") -> str:
+        return self.en if lang == "en" else self.da
+
+
+COLLABORATION_FORMS = (
+    Term("strategisk-partnerskab", "Strategisk partnerskab", "Strategic partnership"),
+    Term("projektpartnerskab", "Projektpartnerskab", "Project partnership"),
+    Term("offentlig-privat-partnerskab", "Offentlig-privat partnerskab", "Public-private partnership"),
+    Term("socialt-partnerskab", "Socialt partnerskab med virksomheder",
+         "Social partnership with businesses"),
+    Term("privat-investering", "Samarbejde om private investeringer",
+         "Private investment partnership"),
+    Term("borgerinddragelse", "Borgerinddragelse og samskabelse",
+         "Citizen participation and co-creation"),
+    Term("foreninger-og-frivillige", "Samarbejde med foreninger og frivillige",
+         "Partnership with associations and volunteers"),
+    Term("boligorganisation", "Partnerskab med boligorganisationer",
+         "Partnership with housing associations"),
+    Term("tvaerkommunalt", "Tværkommunalt samarbejde", "Inter-municipal collaboration"),
+)
+
+ACTORS = (
+    Term("kommune", "Kommune", "Municipality"),
+    Term("borgere", "Borgere", "Residents"),
+    Term("virksomheder", "Virksomheder", "Businesses"),
+    Term("investorer", "Investorer", "Investors"),
+    Term("foreninger", "Foreninger", "Associations"),
+    Term("boligorganisationer", "Boligorganisationer", "Housing associations"),
+    Term("fonde", "Fonde", "Foundations"),
+    Term("uddannelsesinstitutioner", "Uddannelsesinstitutioner", "Educational institutions"),
+    Term("stat-og-region", "Stat og region", "State and region"),
+    Term("grundejere", "Grundejere", "Property owners"),
+)
+
+THEMES = (
+    Term("omraadefornyelse", "Områdefornyelse", "Area renewal"),
+    Term("bygningsfornyelse", "Bygningsfornyelse", "Building renewal"),
+    Term("byrum", "Byrum og friarealer", "Public spaces"),
+    Term("landdistrikter", "Landsbyer og landdistrikter", "Villages and rural areas"),
+    Term("boligsocial", "Boligsociale indsatser", "Social housing initiatives"),
+    Term("kulturarv", "Kulturarv og bevaring", "Heritage"),
+    Term("klima", "Klima og bæredygtighed", "Climate and sustainability"),
+    Term("bymidter", "Bymidter, handel og erhverv", "Town centres and business"),
+    Term("mobilitet", "Trafik og mobilitet", "Mobility"),
+    Term("kultur-og-fritid", "Kultur og fritid", "Culture and leisure"),
+    Term("sundhed", "Sundhed og trivsel", "Health and well-being"),
+    Term("tryghed", "Tryghed", "Safety"),
+    Term("omdannelse", "Nedrivning og omdannelse", "Demolition and transformation"),
+    Term("beskaeftigelse", "Uddannelse og beskæftigelse", "Education and employment"),
+)
+
+STATUSES = (
+    Term("planlagt", "Planlagt", "Planned"),
+    Term("igangvaerende", "Igangværende", "Ongoing"),
+    Term("afsluttet", "Afsluttet", "Completed"),
+)
+
+REGIONS = (
+    Term("hovedstaden", "Region Hovedstaden", "Capital Region of Denmark"),
+    Term("sjaelland", "Region Sjælland", "Region Zealand"),
+    Term("syddanmark", "Region Syddanmark", "Region of Southern Denmark"),
+    Term("midtjylland", "Region Midtjylland", "Central Denmark Region"),
+    Term("nordjylland", "Region Nordjylland", "North Denmark Region"),
+)
+
+# Municipality names (the keys) and official codes per region,
+# from shared/reference/municipalities.json.
+_MUNICIPALITIES_BY_REGION = {
+    "hovedstaden": [
+        ("Albertslund", "0165"), ("Allerød", "0201"), ("Ballerup", "0151"), ("Bornholm", "0400"), ("Brøndby", "0153"), ("Dragør", "0155"), ("Egedal", "0240"), ("Fredensborg", "0210"), ("Frederiksberg", "0147"), ("Frederikssund", "0250"), ("Furesø", "0190"), ("Gentofte", "0157"), ("Gladsaxe", "0159"), ("Glostrup", "0161"), ("Gribskov", "0270"), ("Halsnæs", "0260"), ("Helsingør", "0217"), ("Herlev", "0163"), ("Hillerød", "0219"), ("Hvidovre", "0167"), ("Høje-Taastrup", "0169"), ("Hørsholm", "0223"), ("Ishøj", "0183"), ("København", "0101"), ("Lyngby-Taarbæk", "0173"), ("Rudersdal", "0230"), ("Rødovre", "0175"), ("Tårnby", "0185"), ("Vallensbæk", "0187"),
+    ],
+    "sjaelland": [
+        ("Faxe", "0320"), ("Greve", "0253"), ("Guldborgsund", "0376"), ("Holbæk", "0316"), ("Kalundborg", "0326"), ("Køge", "0259"), ("Lejre", "0350"), ("Lolland", "0360"), ("Næstved", "0370"), ("Odsherred", "0306"), ("Ringsted", "0329"), ("Roskilde", "0265"), ("Slagelse", "0330"), ("Solrød", "0269"), ("Sorø", "0340"), ("Stevns", "0336"), ("Vordingborg", "0390"),
+    ],
+    "syddanmark": [
+        ("Aabenraa", "0580"), ("Assens", "0420"), ("Billund", "0530"), ("Esbjerg", "0561"), ("Faaborg-Midtfyn", "0430"), ("Fanø", "0563"), ("Fredericia", "0607"), ("Haderslev", "0510"), ("Kerteminde", "0440"), ("Kolding", "0621"), ("Langeland", "0482"), ("Middelfart", "0410"), ("Nordfyns", "0480"), ("Nyborg", "0450"), ("Odense", "0461"), ("Svendborg", "0479"), ("Sønderborg", "0540"), ("Tønder", "0550"), ("Varde", "0573"), ("Vejen", "0575"), ("Vejle", "0630"), ("Ærø", "0492"),
+    ],
+    "midtjylland": [
+        ("Aarhus", "0751"), ("Favrskov", "0710"), ("Hedensted", "0766"), ("Herning", "0657"), ("Holstebro", "0661"), ("Horsens", "0615"), ("Ikast-Brande", "0756"), ("Lemvig", "0665"), ("Norddjurs", "0707"), ("Odder", "0727"), ("Randers", "0730"), ("Ringkøbing-Skjern", "0760"), ("Samsø", "0741"), ("Silkeborg", "0740"), ("Skanderborg", "0746"), ("Skive", "0779"), ("Struer", "0671"), ("Syddjurs", "0706"), ("Viborg", "0791"),
+    ],
+    "nordjylland": [
+        ("Aalborg", "0851"), ("Brønderslev", "0810"), ("Frederikshavn", "0813"), ("Hjørring", "0860"), ("Jammerbugt", "0849"), ("Læsø", "0825"), ("Mariagerfjord", "0846"), ("Morsø", "0773"), ("Rebild", "0840"), ("Thisted", "0787"), ("Vesthimmerlands", "0820"),
+    ],}
+
+MUNICIPALITIES = tuple(
+    Term(name, name, name, region=region, code=code)
+    for region, pairs in _MUNICIPALITIES_BY_REGION.items()
+    for name, code in pairs
+)
+
+# Short forms people write that the rules below do not derive.
+MUNICIPALITY_ALIASES = {
+    "vesthimmerland": "Vesthimmerlands",
+    "nordfyn": "Nordfyns",
+    "bornholms regionskommune": "Bornholm",
+    "århus": "Aarhus",
+    "ålborg": "Aalborg",
+    "åbenrå": "Aabenraa",
+    "kjøbenhavn": "København",
+    "copenhagen": "København",
+}
+
+# The vocabulary behind each facet/field name used in the API, exports and the index.
+VOCABULARIES: dict[str, tuple[Term, ...]] = {
+    "collaboration_form": COLLABORATION_FORMS,
+    "actor": ACTORS,
+    "theme": THEMES,
+    "status": STATUSES,
+    "region": REGIONS,
+    "municipality": MUNICIPALITIES,
+}
+
+# Record field (a list of keys, or one key) -> vocabulary name.
+FIELD_VOCABULARY = {
+    "collaboration_forms": "collaboration_form",
+    "actors": "actor",
+    "themes": "theme",
+    "municipalities": "municipality",
+    "regions": "region",
+    "status": "status",
+}
+
+
+class UnknownTerm(ValueError):
+    """A value that is in no vocabulary; carries the nearest valid key if one is close."""
+
+    def __init__(self, vocabulary: str, value: str, suggestion: str | None) -> None:
+        self.vocabulary = vocabulary
+        self.value = value
+        self.suggestion = suggestion
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        super().__init__(f"unknown {vocabulary.replace('_', ' ')} '{value}'{hint}")
+
+
+def _fold(text: str) -> str:
+    """Normalise for look-up: NFC, lower case, hyphens as spaces, 'aa' read as 'å'."""
+    text = unicodedata.normalize("NFC", text).replace("-", " ")
+    text = " ".join(text.split()).casefold()
+    return text.replace("aa", "å")
+
+
+def _municipality_names(term: Term) -> list[str]:
+    name = term.key
+    forms = [name, term.code or "", f"{name} kommune", f"{name} regionskommune"]
+    if not name.endswith("s"):
+        forms += [f"{name}s kommune", f"{name}s regionskommune"]
+    if name.endswith("s"):  # "Vesthimmerlands" -> "Vesthimmerland Kommune" too
+        forms += [name[:-1], f"{name[:-1]} kommune"]
+    return [f for f in forms if f]
+
+
+@cache
+def _index(vocabulary: str) -> dict[str, str]:
+    """Folded form -> key, for every spelling that a vocabulary accepts."""
+    found: dict[str, str] = {}
+    for term in VOCABULARIES[vocabulary]:
+        names = [term.key, term.da, term.en]
+        if vocabulary == "municipality":
+            names += _municipality_names(term)
+        if vocabulary == "region":
+            names += [term.da.removeprefix("Region ")]
+        for name in names:
+            found.setdefault(_fold(name), term.key)
+    if vocabulary == "municipality":
+        for alias, key in MUNICIPALITY_ALIASES.items():
+            found.setdefault(_fold(alias), key)
+    return found
+
+
+def find_key(vocabulary: str, value: str) -> str | None:
+    """The key for a key, a label or an accepted spelling of a value; None when unknown."""
+    folded = _fold(str(value))
+    if vocabulary == "municipality" and folded.isdigit() and len(folded) == 3:
+        folded = "0" + folded  # Excel drops the leading zero of "0101"
+    return _index(vocabulary).get(folded)
+
+
+def suggest(vocabulary: str, value: str) -> str | None:
+    """The key of the nearest valid value for a misspelt one, when one is close."""
+    index = _index(vocabulary)
+    close = difflib.get_close_matches(_fold(str(value)), list(index), n=1, cutoff=0.75)
+    return index[close[0]] if close else None
+
+
+def resolve(vocabulary: str, value: str) -> str:
+    """The key for a value, or UnknownTerm naming the nearest valid key."""
+    key = find_key(vocabulary, value)
+    if key is None:
+        raise UnknownTerm(vocabulary, str(value), suggest(vocabulary, value))
+    return key
+
+
+@cache
+def terms_by_key(vocabulary: str) -> dict[str, Term]:
+    return {term.key: term for term in VOCABULARIES[vocabulary]}
+
+
+def label(vocabulary: str, key: str, lang: str = "da") -> str:
+    """The label of a key in a language; the key itself when unknown."""
+    term = terms_by_key(vocabulary).get(key)
+    return term.label(lang) if term else key
+
+
+def region_of(municipality: str) -> str:
+    return terms_by_key("municipality")[municipality].region or ""
+
+
+def regions_for(municipalities: list[str]) -> list[str]:
+    """The regions of some municipalities, in the vocabulary's order."""
+    wanted = {region_of(m) for m in municipalities}
+    return [r.key for r in REGIONS if r.key in wanted]
+
+
+def municipalities_of(region: str) -> list[str]:
+    return [m.key for m in MUNICIPALITIES if m.region == region]
+
+
+# The record's fields in their canonical order, with Danish and English labels
+# (column headers of exports, form labels of the pages; imports accept either).
+FIELDS = (
+    Term("ref", "Reference", "Reference"),
+    Term("title", "Titel", "Title"),
+    Term("summary", "Resumé", "Summary"),
+    Term("description", "Beskrivelse", "Description"),
+    Term("results", "Resultater og erfaringer", "Results and lessons learned"),
+    Term("municipalities", "Kommuner", "Municipalities"),
+    Term("regions", "Regioner", "Regions"),
+    Term("start_year", "Startår", "Start year"),
+    Term("end_year", "Slutår", "End year"),
+    Term("status", "Status", "Status"),
+    Term("collaboration_forms", "Samarbejdsformer", "Collaboration forms"),
+    Term("actors", "Aktører", "Actors"),
+    Term("themes", "Temaer", "Themes"),
+    Term("budget_dkk", "Budget (kr.)", "Budget (DKK)"),
+    Term("public_funding_dkk", "Offentlig finansiering (kr.)", "Public funding (DKK)"),
+    Term("private_funding_dkk", "Privat finansiering (kr.)", "Private funding (DKK)"),
+    Term("funders", "Bevillingsgivere", "Funders"),
+    Term("contact_org", "Kontaktorganisation", "Contact organisation"),
+    Term("links", "Links", "Links"),
+    Term("latitude", "Breddegrad", "Latitude"),
+    Term("longitude", "Længdegrad", "Longitude"),
+    Term("version", "Version", "Version"),
+    Term("created_at", "Oprettet", "Created"),
+    Term("updated_at", "Opdateret", "Updated"),
+)
+
+# Other spellings of field names seen in people's spreadsheets (folded form -> field).
+FIELD_ALIASES = {
+    "municipality": "municipalities",
+    "kommune": "municipalities",
+    "collaboration_form": "collaboration_forms",
+    "samarbejdsform": "collaboration_forms",
+    "actor": "actors",
+    "aktør": "actors",
+    "theme": "themes",
+    "tema": "themes",
+    "funder": "funders",
+    "link": "links",
+    "budget": "budget_dkk",
+    "resume": "summary",
+    "resultater": "results",
+    "id": "ref",
+}
+
+
+@cache
+def _field_index() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for term in FIELDS:
+        for name in (term.key, term.key.replace("_", " "), term.da, term.en):
+            found.setdefault(_fold(name), term.key)
+    for alias, key in FIELD_ALIASES.items():
+        found.setdefault(_fold(alias), key)
+    return found
+
+
+def find_field(header: str) -> str | None:
+    """The record field a column header names (field name or label, case and spacing forgiven)."""
+    return _field_index().get(_fold(header.replace("_", " ")))

@@ -1,0 +1,12 @@
+"""The web layer: JSON API, pages and admin; each part hooks itself in with init_app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import api, errors
+
+
+def init_app(app: Flask) -> None:
+    errors.init_app(app)
+    api.init_app(app)

@@ -1,0 +1,106 @@
+"""The index follows the database: change log catch-up, two instances, rebuild and check."""
+
+import json
+import shutil
+
+from conftest import run_cli
+
+from casebase import store
+from casebase.schemas import load_record
+from casebase.search import SearchParams
+from casebase.services import Casebase
+
+RECORD = {
+    "ref": "sync-1",
+    "title": "Landsbyfornyelse i Thy",
+    "description": "Partnerskaber mellem landsbyer og kommunen.",
+    "municipalities": ["Thisted"],
+    "collaboration_forms": ["strategisk-partnerskab"],
+    "themes": ["landdistrikter"],
+    "start_year": 2016,
+}
+
+
+def refs(service, q=""):
+    body = service.search(SearchParams(q=q, per_page=100))
+    return sorted(r["ref"] for r in body["results"])
+
+
+def test_two_index_folders_over_one_database(env, tmp_path):
+    url = env["CASEBASE_DATABASE_URL"]
+    one = Casebase(url, tmp_path / "index-one")
+    two = Casebase(url, tmp_path / "index-two")
+    one.init_db()
+    assert refs(two) == []
+    one.create_case(RECORD, user=None)
+    assert refs(two, "landsbyer") == ["sync-1"]
+    two.replace_case("sync-1", {**RECORD, "title": "Partnerskab i Hanstholm"}, user=None)
+    assert refs(one, "Hanstholm") == ["sync-1"]
+    two.delete_case("sync-1", user=None)
+    assert refs(one) == []
+    for service in (one, two):
+        assert service.check().agrees
+        service.db.dispose()
+
+
+def test_a_commit_without_indexing_is_caught_up(service):
+    """What a process killed between its commit and its index update leaves behind."""
+    service.create_case({**RECORD, "ref": "first"}, user=None)
+    with service.db.session() as session:
+        store.create(session, load_record(RECORD), "import", None)
+    comparison = service.check()
+    assert comparison.agrees, comparison.lines()
+    assert refs(service) == ["first", "sync-1"]
+
+
+def test_deleted_index_folder_comes_back(service, index_dir):
+    service.create_case(RECORD, user=None)
+    shutil.rmtree(index_dir)
+    assert refs(service, "Thy") == ["sync-1"]
+    shutil.rmtree(index_dir)
+    assert service.check().agrees
+
+
+def test_check_reports_differences_and_repair_fixes_them(service, env):
+    service.create_case(RECORD, user=None)
+    # An index that lost a document behind the change log's back.
+    service.index.update([], ["sync-1"], service.index.applied_seq())
+    result = run_cli(["check"], env)
+    assert result.returncode == 1
+    assert "1 missing from the index: sync-1" in result.stdout
+    result = run_cli(["check", "--repair"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert run_cli(["check"], env).returncode == 0
+
+
+def test_reindex_command(service, env):
+    service.create_case(RECORD, user=None)
+    result = run_cli(["reindex"], env)
+    assert result.returncode == 0
+    assert "1 cases" in result.stdout
+    result = run_cli(["search", "landsby", "--json"], env)
+    assert json.loads(result.stdout)["total"] == 1
+
+
+def test_killed_import_leaves_the_database_as_it_was(service, env, tmp_path):
+    """SIGKILL part-way through a large import: all or nothing, and the index agrees."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(3000):
+            out.write(json.dumps({**RECORD, "ref": f"big-{i}"}) + "\n")
+    executable = Path(sys.executable).with_name("casebase")
+    process = subprocess.Popen([str(executable), "import", str(path)],
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    time.sleep(2.0)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert service.case_count() in (0, 3000)
+    assert service.check().agrees
