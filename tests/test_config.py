@@ -1,0 +1,37 @@
+"""Configuration: embedded defaults, CASEBASE_* variables, test overrides."""
+
+from casebase.config import PROJECT_ROOT, load_config
+
+
+def test_embedded_defaults(tmp_path, monkeypatch):
+    for name in ("CASEBASE_DATABASE_URL", "CASEBASE_INDEX_DIR", "CASEBASE_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.chdir(tmp_path)
+    config = load_config()
+    assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'casebase.db'}"
+    assert config["INDEX_DIR"] == str(PROJECT_ROOT / "index")
+    key = config["SECRET_KEY"]
+    assert len(key) == 64
+    assert (tmp_path / "instance" / "secret_key").read_text() == key
+    assert load_config()["SECRET_KEY"] == key  # generated once, then kept
+
+
+def test_environment_and_relative_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("CASEBASE_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    monkeypatch.setenv("CASEBASE_INDEX_DIR", "var/index")
+    monkeypatch.setenv("CASEBASE_SECRET_KEY", "from-env")
+    config = load_config()
+    assert config["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+    assert config["INDEX_DIR"] == str(PROJECT_ROOT / "var" / "index")
+    assert config["SECRET_KEY"] == "from-env"
+
+
+def test_overrides_win(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("CASEBASE_DATABASE_URL", "sqlite:///from-env.db")
+    config = load_config({"DATABASE_URL": "sqlite:///override.db", "TESTING": True})
+    assert config["DATABASE_URL"] == "sqlite:///override.db"
+    assert config["TESTING"] is True
