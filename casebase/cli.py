@@ -243,7 +243,8 @@ def serve(host: str, port: int, workers: int) -> None:
         service.sync()  # build or catch up the index once, before the workers start
         service.close()
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-            str(workers), "--access-logfile", "-", "casebase:create_app()"]
+            str(workers), "--access-logfile", "-", "--no-control-socket",
+            "casebase:create_app()"]
     os.execv(sys.executable, argv)
 
 
