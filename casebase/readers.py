@@ -24,7 +24,7 @@ FORMATS = ("csv", "json", "jsonl", "xlsx")
 # Record fields by the shape a spreadsheet cell gives them.
 LIST_FIELDS = frozenset({"municipalities", "collaboration_forms", "actors", "themes", "funders"})
 INT_FIELDS = frozenset(
-    {"start_year", "end_year", "budget_dkk", "public_funding_dkk", "private_funding_dkk", "version"}
+    {"start_year", "end_year", "budget_dkk", "public_funding_dkk", "private_funding_dkk"}
 )
 YEAR_FIELDS = frozenset({"start_year", "end_year"})
 FLOAT_FIELDS = frozenset({"latitude", "longitude"})
@@ -283,6 +283,10 @@ def _xlsx_records(reader: RecordReader) -> Generator[RawRecord | None, None, Non
             sheet.reset_dimensions()  # some writers record wrong dimensions; read all rows
             rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
             yield from _table_records(reader, rows)
+        except UnreadableFile:
+            raise
+        except Exception as err:  # openpyxl parses the sheet lazily: zip or XML damage shows here
+            reader.fail(f"the first worksheet cannot be read: {err!r}")
         finally:
             workbook.close()
 
@@ -296,7 +300,7 @@ def _load_workbook(reader: RecordReader, file: IO[bytes]) -> Any:
             # default style); they do not affect the values read.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
             return openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as err:  # noqa: BLE001 - zipfile, XML and openpyxl errors all mean the same
+    except Exception as err:  # zipfile, XML and openpyxl errors all mean the same to a user
         reader.fail(f"not an Excel workbook (.xlsx): {err}")
 
 
@@ -373,7 +377,8 @@ def _converter(field: str) -> Converter:
 def _row_data(columns: list[tuple[int, str, Converter]], cells: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for index, field, convert in columns:
-        value = _cell(cells[index]) if index < len(cells) else None
+        cell = cells[index] if index < len(cells) else None
+        value = None if cell is None or cell == "" else _cell(cell)
         if value is not None:
             converted = convert(value)
             if converted not in (None, []):
@@ -520,7 +525,7 @@ def _json_records(reader: RecordReader) -> Generator[RawRecord | None, None, Non
         try:
             first = stream.peek()
             if first not in ("[", "{"):
-                stream.fail("expected '[' or '{' at the start")
+                stream.fail("expected '[' or '{'")
             yield None
             if first == "[":
                 stream.pos += 1
@@ -564,11 +569,10 @@ def _json_array(stream: _JsonStream) -> Iterator[RawRecord]:
         return
     number = 0
     while True:
-        stream.peek()
-        line = stream.line()
         value = stream.value()
         number += 1
         if not isinstance(value, dict):
+            line = stream.line(stream.start)
             stream.reader.fail(f"record {number} (line {line}) is not a JSON object")
         yield RawRecord(number, _json_data(value))
         if stream.expect(",]") == "]":
@@ -590,6 +594,8 @@ class _JsonStream:
         self.pos = 0
         self.eof = False
         self.lines_dropped = 0
+        self.columns_dropped = 0  # of the line that the dropped text ends in
+        self.start = 0  # where the last value began
 
     def _more(self) -> bool:
         if self.eof:
@@ -602,6 +608,11 @@ class _JsonStream:
             return False
         if self.pos > JSON_CHUNK_CHARS:
             self.lines_dropped += self.buf.count("\n", 0, self.pos)
+            last_newline = self.buf.rfind("\n", 0, self.pos)
+            self.columns_dropped = (
+                self.pos - last_newline - 1 + (self.columns_dropped if last_newline < 0 else 0)
+            )
+            self.start -= self.pos
             self.buf, self.pos = self.buf[self.pos :], 0
         self.buf += chunk
         return True
@@ -627,6 +638,7 @@ class _JsonStream:
     def value(self) -> Any:
         """The next JSON value, read whole (one record, or a member skipped)."""
         self.peek()
+        self.start = self.pos
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
@@ -648,7 +660,8 @@ class _JsonStream:
 
     def fail(self, problem: str, pos: int | None = None) -> NoReturn:
         pos = self.pos if pos is None else pos
-        column = pos - self.buf.rfind("\n", 0, pos)
+        last_newline = self.buf.rfind("\n", 0, pos)
+        column = pos - last_newline + (self.columns_dropped if last_newline < 0 else 0)
         self.reader.fail(f"not valid JSON: {problem} at line {self.line(pos)}, column {column}")
 
 
