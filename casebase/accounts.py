@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,8 +19,12 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
 MIN_PASSWORD_LENGTH = 8
 TOKEN_BYTES = 32
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of a login for an unknown user like a known one.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown user as slow as for a known one."""
+    return _hasher.hash("not-a-password")
 
 
 def _token_hash(token: str) -> str:
@@ -49,7 +54,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     """The user when the password is right, else None."""
     user = session.scalar(select(User).where(User.name == name))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return user

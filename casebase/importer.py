@@ -64,15 +64,20 @@ class _Run:
 
     def flush(self) -> None:
         existing = store.find_cases(self.session, (r["ref"] for r in self.batch))
+        new = [r for r in self.batch if r["ref"] not in existing]
+        self.report.created += len(new)
+        if self.write:
+            store.create_many(self.session, new, self.source, self.user)
         for record in self.batch:
             case = existing.get(record["ref"])
+            if case is None:
+                continue
+            if store.same_content(case, record):
+                self.report.unchanged += 1
+                continue
+            self.report.updated += 1
             if self.write:
-                outcome = store.upsert(self.session, record, case, self.source, self.user)
-            elif case is None:
-                outcome = "created"
-            else:
-                outcome = "unchanged" if store.same_content(case, record) else "updated"
-            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+                store.update(self.session, case, record, self.source, self.user)
         self.batch.clear()
         self.session.flush()
         self.session.expunge_all()

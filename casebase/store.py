@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from . import vocabularies
@@ -72,6 +72,16 @@ def find_cases(session: Session, refs: Iterable[str]) -> dict[str, Case]:
     return {c.ref: c for c in session.scalars(select(Case).where(Case.ref.in_(wanted)))}
 
 
+def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
+    """The refs among some that are stored (queried in batches)."""
+    wanted = sorted(refs)
+    found: set[str] = set()
+    for start in range(0, len(wanted), STREAM_BATCH):
+        batch = wanted[start:start + STREAM_BATCH]
+        found.update(session.scalars(select(Case.ref).where(Case.ref.in_(batch))))
+    return found
+
+
 def log_change(session: Session, ref: str, action: str, version: int | None,
                source: str, user: str | None) -> None:
     session.add(Change(ref=ref, action=action, version=version, source=source, user_name=user))
@@ -83,6 +93,29 @@ def create(session: Session, record: dict[str, Any], source: str, user: str | No
     session.add(case)
     log_change(session, case.ref, "created", 1, source, user)
     return case
+
+
+def create_many(session: Session, records: list[dict[str, Any]], source: str,
+                user: str | None) -> None:
+    """Insert new cases in bulk (Core inserts: the ORM's unit of work is ten times slower)."""
+    if not records:
+        return
+    now = utcnow()
+    rows = [{**{name: r[name] for name in SCALAR_FIELDS}, "version": 1, "created_at": now,
+             "updated_at": now} for r in records]
+    ids = {ref: id_ for ref, id_ in session.execute(insert(Case).returning(Case.ref, Case.id), rows)}
+    terms = [{"case_id": ids[r["ref"]], "field": field, "key": key, "position": position}
+             for r in records for field in TERM_FIELDS for position, key in enumerate(r[field])]
+    funders = [{"case_id": ids[r["ref"]], "position": i, "name": name}
+               for r in records for i, name in enumerate(r["funders"])]
+    links = [{"case_id": ids[r["ref"]], "position": i, "title": link["title"], "url": link["url"]}
+             for r in records for i, link in enumerate(r["links"])]
+    for model, values in ((CaseTerm, terms), (CaseFunder, funders), (CaseLink, links)):
+        if values:
+            session.execute(insert(model), values)
+    session.execute(insert(Change), [
+        {"ref": r["ref"], "action": "created", "version": 1, "source": source,
+         "user_name": user, "at": now} for r in records])
 
 
 def update(session: Session, case: Case, record: dict[str, Any], source: str,
@@ -139,25 +172,29 @@ def refs_versions(session: Session) -> dict[str, int]:
 
 
 def iter_records(session: Session, refs: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every stored case (or those among refs) as record dicts, in ref order, in batches."""
-    wanted = sorted(refs) if refs is not None else None
-    last = ""
+    """Every stored case (or those among refs) as record dicts, in batches of STREAM_BATCH."""
+    if refs is not None:
+        wanted = sorted(refs)
+        for start in range(0, len(wanted), STREAM_BATCH):
+            batch = wanted[start:start + STREAM_BATCH]
+            query = select(Case).where(Case.ref.in_(batch)).order_by(Case.ref)
+            yield from _records_of(session, query)
+        return
+    last: str | None = None
     while True:
         query = select(Case).order_by(Case.ref).limit(STREAM_BATCH)
-        if wanted is not None:
-            batch_refs = [r for r in wanted if r > last][:STREAM_BATCH]
-            if not batch_refs:
-                return
-            query = query.where(Case.ref.in_(batch_refs))
-        else:
+        if last is not None:
             query = query.where(Case.ref > last)
         cases = list(session.scalars(query))
-        if not cases and wanted is None:
+        if not cases:
             return
-        for case in cases:
-            yield record_to_dict(case)
-        if wanted is not None:
-            last = batch_refs[-1]
-        else:
-            last = cases[-1].ref
-        session.expunge_all()
+        last = cases[-1].ref
+        yield from _records_of(session, cases)
+
+
+def _records_of(session: Session, cases: Any) -> Iterator[dict[str, Any]]:
+    """Record dicts of some cases (a query or a list), then forget them to bound memory."""
+    rows = list(session.scalars(cases)) if not isinstance(cases, list) else cases
+    records = [record_to_dict(case) for case in rows]
+    session.expunge_all()
+    yield from records

@@ -25,9 +25,9 @@ def catch_up(db: Database, index: CaseIndex) -> None:
             index.rebuild(store.iter_records(session), latest)
             return
         refs = store.changed_refs_since(session, applied)
-        records = list(store.iter_records(session, refs))
-    present = {record["ref"] for record in records}
-    index.update(records, refs - present, latest)
+        deleted = refs - store.existing_refs(session, refs)
+        # Streamed: a catch-up after a 100k-row import must not hold every record at once.
+        index.update(store.iter_records(session, refs), deleted, latest)
 
 
 def rebuild(db: Database, index: CaseIndex) -> int:
