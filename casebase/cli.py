@@ -88,27 +88,30 @@ def seed() -> None:
             click.echo("database not empty: seed data not imported", err=True)
             return
         files = sorted(Path(load_config()["SEED_DIR"]).glob("*.json"))
-        report = service.import_files(files, progress=_progress())
+        report = service.import_files(files)
     _print_report(report)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
 
 
 def _progress() -> Callable[[int], None] | None:
-    """A live counter on a terminal; nothing when output is not one."""
+    """A live progress bar (records read, rate, time) on a terminal; nothing otherwise."""
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
-    status = console.status("importing ...")
-    status.start()
+    progress = Progress(SpinnerColumn(), TextColumn("importing"), BarColumn(),
+                        TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    task = progress.add_task("import", total=None)
+    progress.start()
 
     def update(count: int) -> None:
-        if count % 100 == 0:
-            status.update(f"importing ... {count} records read")
+        if count % 200 == 0:
+            progress.update(task, completed=count)
 
-    update.stop = status.stop  # type: ignore[attr-defined]
+    update.stop = progress.stop  # type: ignore[attr-defined]
     return update
 
 
@@ -118,10 +121,13 @@ def _print_report(report: ImportReport) -> None:
         ref = f" (ref {error['ref']})" if error.get("ref") else ""
         click.echo(f"{where}record {error['row']}{ref}: {error['field']}: {error['message']}",
                    err=True)
-    verb = "would be " if report.dry_run else ""
-    click.echo(f"created {verb}{report.created}, updated {verb}{report.updated}, unchanged "
-               f"{report.unchanged}, rejected {report.rejected}"
-               + (" (dry run: nothing written)" if report.dry_run else ""))
+    if report.dry_run:
+        click.echo(f"dry run, nothing written: would create {report.created}, update "
+                   f"{report.updated}, leave unchanged {report.unchanged}; rejected "
+                   f"{report.rejected}")
+    else:
+        click.echo(f"created {report.created}, updated {report.updated}, unchanged "
+                   f"{report.unchanged}, rejected {report.rejected}")
     if report.aborted:
         click.echo("import aborted: nothing was written (use --on-error skip to write the "
                    "valid records)", err=True)
