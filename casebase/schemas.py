@@ -21,6 +21,8 @@ from . import vocabularies
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MIN_YEAR, MAX_YEAR = 1970, 2100
+# Amounts are stored as BIGINT; a trillion kroner is far beyond any renewal project.
+MAX_AMOUNT = 10**15
 # Denmark's bounding box, Bornholm and Christiansø included.
 LATITUDE_RANGE = (54.4, 57.9)
 LONGITUDE_RANGE = (7.9, 15.3)
@@ -37,10 +39,22 @@ RECORD_FIELDS = (
 
 
 class Text(fields.String):
-    """A string with surrounding white space removed (the record's pre_load drops blank ones)."""
+    """A string with surrounding white space removed (the record's pre_load drops blank ones).
+
+    NUL characters and lone surrogates are refused: no database can store them.
+    """
+
+    default_error_messages = {"unstorable": "Contains a NUL character or invalid Unicode."}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise self.make_error("unstorable") from error
+        if "\x00" in text:
+            raise self.make_error("unstorable")
+        return text.strip()
 
 
 class WholeNumber(fields.Field):
@@ -121,7 +135,7 @@ class LinkSchema(Schema):
         unknown = RAISE
 
     title = Text(validate=validate.Length(max=300), load_default=None)
-    url = fields.String(required=True, validate=[
+    url = Text(required=True, validate=[
         validate.Length(max=2000),
         validate.URL(schemes={"http", "https"}, error="Not an http(s) URL."),
     ])
@@ -192,9 +206,9 @@ class RecordSchema(Schema):
     actors = VocabularyList("actor", load_default=list)
     themes = VocabularyList("theme", required=True, validate=validate.Length(
         min=1, error="At least one theme is required."))
-    budget_dkk = WholeNumber(load_default=None, validate=validate.Range(min=0))
-    public_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(min=0))
-    private_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(min=0))
+    budget_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
+    public_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
+    private_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
     funders = fields.List(Text(validate=validate.Length(max=300)), load_default=list)
     contact_org = Text(load_default=None, validate=validate.Length(max=300))
     links = fields.List(fields.Nested(LinkSchema), load_default=list)

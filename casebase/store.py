@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -27,10 +28,15 @@ def record_to_dict(case: Case) -> dict[str, Any]:
     record["links"] = [{"title": link.title, "url": link.url} for link in case.links]
     record["regions"] = vocabularies.regions_for(record["municipalities"])
     record["version"] = case.version
-    record["created_at"] = case.created_at.isoformat()
-    record["updated_at"] = case.updated_at.isoformat()
+    record["created_at"] = _utc(case.created_at).isoformat()
+    record["updated_at"] = _utc(case.updated_at).isoformat()
     return {name: record[name] for name in (*RECORD_FIELDS, "regions", "version",
                                             "created_at", "updated_at")}
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes: they were written in UTC, so say so."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def same_content(case: Case, record: dict[str, Any]) -> bool:

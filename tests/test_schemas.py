@@ -83,6 +83,10 @@ def test_system_fields_are_ignored():
     ({"latitude": 40.0, "longitude": 12.0}, "latitude", "between"),
     ({"latitude": 55.0, "longitude": 20.0}, "longitude", "between"),
     ({"nonsense": 1}, "nonsense", "Unknown field"),
+    ({"budget_dkk": 10**30}, "budget_dkk", "less than or equal to"),
+    ({"title": "Nul\x00tegn"}, "title", "NUL character"),
+    ({"description": "Lone \ud800 surrogate"}, "description", "invalid Unicode"),
+    ({"funders": ["Nul\x00"]}, "funders", "NUL character"),
 ])
 def test_each_rule_names_its_field(changes, field, fragment):
     errors = errors_of(**changes)

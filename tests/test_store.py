@@ -45,7 +45,7 @@ def test_round_trip_of_a_full_record(service):
     assert created["regions"] == ["midtjylland"]
     assert created["status"] == "afsluttet"
     assert created["version"] == 1
-    assert created["created_at"] and created["updated_at"]
+    assert created["created_at"].endswith("+00:00") and created["updated_at"].endswith("+00:00")
     assert created["labels"]["projektpartnerskab"] == "Projektpartnerskab"
     assert created["labels"]["midtjylland"] == "Region Midtjylland"
 

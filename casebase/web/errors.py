@@ -1,4 +1,9 @@
-"""One table maps domain errors to HTTP status codes; one JSON error shape for the API."""
+"""One table maps domain errors to HTTP status codes; one JSON error shape for the API.
+
+Under /api and /healthz every error, whatever raised it (a domain error, werkzeug, flask-smorest,
+flask-limiter or a bug), is answered as {"message": ...} (+ `errors` for 422), never with a
+stack trace or an HTML page; elsewhere HTTP errors keep their HTML pages.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .. import errors
 
@@ -23,8 +28,6 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
     errors.ValidationFailed: 422,
     errors.CasebaseError: 400,
 }
-
-
 # Sent with every 401: the API's one scheme (RFC 6750).
 WWW_AUTHENTICATE = 'Bearer realm="casebase"'
 # Paths whose errors are JSON; the pages answer HTML.
@@ -32,6 +35,7 @@ JSON_PREFIXES = ("/api/", "/healthz")
 
 
 def status_for(error: errors.CasebaseError) -> int:
+    """The status of a domain error: that of its nearest class in the table."""
     for kind in type(error).__mro__:
         if kind in STATUS_FOR_ERROR:
             return STATUS_FOR_ERROR[kind]
@@ -48,6 +52,7 @@ def error_response(status: int, message: str, **extra: Any) -> Response:
 
 
 def wants_json() -> bool:
+    """Whether this request's errors are answered in JSON (the API's paths)."""
     return request.path.startswith(JSON_PREFIXES) or request.path == "/api"
 
 
@@ -60,7 +65,7 @@ def _http_message(error: HTTPException) -> str:
     if error.code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         size = f" (at most {_size(limit)})" if limit else ""
-        return f"The request is too large{size}: split the import into smaller files."
+        return f"The request is too large{size}: send less, e.g. split an import file."
     if error.code == 404 and request.path.startswith("/api/"):
         return f"No such API address: {request.path} (see /api/docs)."
     if error.code == 405:
@@ -85,8 +90,10 @@ def _handle_http(error: HTTPException) -> Response | HTTPException:
     return response
 
 
-def _handle_unexpected(error: Exception) -> Response:
+def _handle_unexpected(error: Exception) -> Response | HTTPException:
     log.exception("unexpected error", exc_info=error)
+    if not wants_json():
+        return InternalServerError()  # the pages' blueprint answers its own; this is the rest
     return error_response(500, "Internal error: the server could not answer this request.")
 
 

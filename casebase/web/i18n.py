@@ -1,0 +1,445 @@
+"""Danish and English for the pages: the chosen language, a message catalogue, formatters.
+
+The language comes from `?lang=da|en`, else the `lang` cookie, else Danish. A `?lang=` is
+remembered in the cookie. Vocabulary and field labels come from vocabularies.py; every other
+word on the pages is a key of MESSAGES with its Danish and English text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, g, request
+
+from .. import vocabularies
+
+LANGUAGES = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+COOKIE_NAME = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+MONTHS = {
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+           "september", "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}
+
+# key -> (Danish, English). `{name}` placeholders are filled by t(key, name=...).
+MESSAGES: dict[str, tuple[str, str]] = {
+    # layout
+    "site.name": ("casebase", "casebase"),
+    "site.tagline": ("Forsøgsprojekter i byfornyelse og områdefornyelse",
+                     "Experimental projects in urban and area renewal"),
+    "skip.main": ("Gå til hovedindhold", "Skip to main content"),
+    "skip.filters": ("Gå til filtre", "Skip to filters"),
+    "nav.label": ("Hovedmenu", "Main menu"),
+    "nav.search": ("Søg", "Search"),
+    "nav.admin": ("Administration", "Administration"),
+    "lang.switch": ("English", "Dansk"),
+    "lang.switch_label": ("Switch to English", "Skift til dansk"),
+    "footer.about": ("casebase samler erfaringer fra forsøgsprojekter i dansk byfornyelse.",
+                     "casebase collects experience from experimental projects in Danish "
+                     "urban renewal."),
+    "footer.api": ("Data som JSON (API)", "Data as JSON (API)"),
+    "flash.label": ("Beskeder", "Messages"),
+    # search page
+    "search.title": ("Søg i sagerne", "Search the cases"),
+    "search.label": ("Søg", "Search"),
+    "search.placeholder": ("fx partnerskab, byrum, Aarhus", "e.g. partnership, public space"),
+    "search.help": ("Flere ord skal alle findes. Brug \"citat\", OR, -ord og ord*.",
+                    "All words must match. Use \"phrases\", OR, -word and word*."),
+    "search.submit": ("Søg", "Search"),
+    "search.apply": ("Anvend filtre", "Apply filters"),
+    "search.count.none": ("Ingen sager fundet", "No cases found"),
+    "search.count.one": ("1 sag", "1 case"),
+    "search.count.many": ("{count} sager", "{count} cases"),
+    "search.count.range": ("viser {first}–{last}", "showing {first}–{last}"),
+    "search.no_results_help": ("Prøv færre ord eller fjern nogle filtre.",
+                               "Try fewer words or remove some filters."),
+    "search.suggestion": ("Mente du", "Did you mean"),
+    "search.sort": ("Sortér", "Sort"),
+    "sort.auto": ("Bedste match, ellers nyeste", "Best match, else newest"),
+    "sort.relevance": ("Bedste match", "Best match"),
+    "sort.newest": ("Nyeste først", "Newest first"),
+    "sort.oldest": ("Ældste først", "Oldest first"),
+    "sort.title": ("Titel (A–Å)", "Title (A–Z)"),
+    "search.filters": ("Filtre", "Filters"),
+    "search.active_filters": ("Aktive filtre", "Active filters"),
+    "search.remove_filter": ("Fjern filter: {label}", "Remove filter: {label}"),
+    "search.clear_all": ("Ryd alle filtre", "Clear all filters"),
+    "search.nationwide": ("Landsdækkende", "Nationwide"),
+    "search.years_unknown": ("År ukendt", "Year unknown"),
+    "search.invalid": ("Søgningen kunne ikke udføres", "The search could not be run"),
+    "search.invalid_help": ("Tjek adressen, eller start en ny søgning.",
+                            "Check the address, or start a new search."),
+    "search.new_search": ("Ny søgning", "New search"),
+    "search.collaboration_forms": ("Samarbejdsformer", "Collaboration forms"),
+    "search.years": ("Periode", "Period"),
+    "facet.collaboration_form": ("Samarbejdsform", "Collaboration form"),
+    "facet.theme": ("Tema", "Theme"),
+    "facet.actor": ("Aktører", "Actors"),
+    "facet.region": ("Region og kommune", "Region and municipality"),
+    "facet.municipality": ("Kommune", "Municipality"),
+    "facet.status": ("Status", "Status"),
+    "facet.years": ("Startår", "Years"),
+    "facet.year_from": ("Fra år", "From year"),
+    "facet.year_to": ("Til år", "To year"),
+    "facet.municipalities_of": ("Kommuner ({count})", "Municipalities ({count})"),
+    "facet.filter_municipalities": ("Find kommune", "Find municipality"),
+    "facet.count": ("{count} sager", "{count} cases"),
+    "facet.empty": ("Ingen værdier i de fundne sager.", "No values among the cases found."),
+    "chip.collaboration_form": ("Samarbejdsform", "Collaboration form"),
+    "chip.theme": ("Tema", "Theme"),
+    "chip.actor": ("Aktør", "Actor"),
+    "chip.region": ("Region", "Region"),
+    "chip.municipality": ("Kommune", "Municipality"),
+    "chip.status": ("Status", "Status"),
+    "chip.year_from": ("Fra {year}", "From {year}"),
+    "chip.year_to": ("Til {year}", "To {year}"),
+    "page.label": ("Sider", "Pages"),
+    "page.previous": ("Forrige", "Previous"),
+    "page.next": ("Næste", "Next"),
+    "page.number": ("Side {page}", "Page {page}"),
+    "export.title": ("Hent resultaterne", "Download the results"),
+    "export.csv": ("CSV", "CSV"),
+    "export.xlsx": ("Excel (XLSX)", "Excel (XLSX)"),
+    "export.json": ("JSON", "JSON"),
+    "chart.title": ("Sager pr. startår", "Cases per start year"),
+    "chart.summary": ("{total} sager med startår fra {first} til {last}; flest i {peak} ({count}).",
+                      "{total} cases with a start year from {first} to {last}; most in {peak} "
+                      "({count})."),
+    "chart.table": ("Vis tallene som tabel", "Show the numbers as a table"),
+    "chart.year": ("Startår", "Start year"),
+    "chart.cases": ("Sager", "Cases"),
+    "chart.bar": ("{year}: {count} sager", "{year}: {count} cases"),
+    # case page
+    "case.facts": ("Fakta", "Facts"),
+    "case.description": ("Beskrivelse", "Description"),
+    "case.results": ("Resultater og erfaringer", "Results and lessons learned"),
+    "case.economy": ("Økonomi", "Finances"),
+    "case.location": ("Placering", "Location"),
+    "case.similar": ("Lignende sager", "Similar cases"),
+    "case.similar_none": ("Ingen lignende sager fundet.", "No similar cases found."),
+    "case.cite": ("Henvis til sagen", "Cite this case"),
+    "case.citation": ("Henvisning", "Citation"),
+    "case.permalink": ("Permanent link", "Permalink"),
+    "case.json": ("Sagen som JSON", "This case as JSON"),
+    "case.search_link": ("Find sager med {label}", "Find cases with {label}"),
+    "case.edit": ("Redigér sagen", "Edit this case"),
+    "case.back": ("Tilbage til søgningen", "Back to the search"),
+    "case.record": ("Registrering", "Record"),
+    "notfound.title": ("Siden findes ikke", "Page not found"),
+    "notfound.case": ("Der er ingen sag med referencen «{ref}».",
+                      "There is no case with the reference “{ref}”."),
+    "notfound.help": ("Måske er sagen slettet, eller adressen er skrevet forkert.",
+                      "The case may have been deleted, or the address may be mistyped."),
+    "error.title": ("Der opstod en fejl", "Something went wrong"),
+    "error.help": ("Prøv igen, eller gå til forsiden.", "Try again, or go to the front page."),
+    "error.csrf": ("Formularen var udløbet eller ugyldig. Indlæs siden igen og prøv på ny.",
+                   "The form had expired or was invalid. Reload the page and try again."),
+    # admin
+    "admin.title": ("Administration", "Administration"),
+    "admin.login": ("Log ind", "Log in"),
+    "admin.logout": ("Log ud", "Log out"),
+    "admin.logged_in_as": ("Logget ind som {name}", "Logged in as {name}"),
+    "admin.username": ("Brugernavn", "User name"),
+    "admin.password": ("Adgangskode", "Password"),
+    "admin.login_failed": ("Forkert brugernavn eller adgangskode.",
+                           "Wrong user name or password."),
+    "admin.login_throttled": ("For mange mislykkede forsøg. Vent et øjeblik og prøv igen.",
+                              "Too many failed attempts. Wait a moment and try again."),
+    "admin.not_admin": ("Brugeren {name} er ikke administrator og kan ikke bruge "
+                        "administrationen. Kontakt en administrator.",
+                        "The user {name} is not an administrator and cannot use the "
+                        "administration. Contact an administrator."),
+    "admin.login_required": ("Log ind som administrator for at fortsætte.",
+                             "Log in as an administrator to continue."),
+    "admin.logged_out": ("Du er logget ud.", "You are logged out."),
+    "admin.welcome": ("Velkommen, {name}.", "Welcome, {name}."),
+    "admin.tasks": ("Opgaver", "Tasks"),
+    "admin.new_case": ("Opret en sag", "Create a case"),
+    "admin.import": ("Importér sager fra en fil", "Import cases from a file"),
+    "admin.find_case": ("Find en sag at redigere", "Find a case to edit"),
+    "admin.find_label": ("Søg efter titel, tekst eller reference",
+                         "Search by title, text or reference"),
+    "admin.find_submit": ("Find", "Find"),
+    "admin.found": ("Fundne sager", "Cases found"),
+    "admin.edit": ("Redigér", "Edit"),
+    "admin.delete": ("Slet", "Delete"),
+    "admin.changes": ("Seneste ændringer", "Recent changes"),
+    "admin.changes_none": ("Ingen ændringer endnu.", "No changes yet."),
+    "admin.change.when": ("Hvornår", "When"),
+    "admin.change.who": ("Hvem", "Who"),
+    "admin.change.what": ("Hvad", "What"),
+    "admin.change.case": ("Sag", "Case"),
+    "admin.change.version": ("Version", "Version"),
+    "admin.change.source": ("Kilde", "Source"),
+    "admin.change.unknown_user": ("(ukendt)", "(unknown)"),
+    "action.created": ("oprettet", "created"),
+    "action.updated": ("ændret", "updated"),
+    "action.deleted": ("slettet", "deleted"),
+    "source.admin": ("administration", "admin pages"),
+    "source.api": ("API", "API"),
+    "source.import": ("import", "import"),
+    # case form
+    "form.new_title": ("Opret en sag", "Create a case"),
+    "form.edit_title": ("Redigér «{title}»", "Edit “{title}”"),
+    "form.save": ("Gem", "Save"),
+    "form.create": ("Opret", "Create"),
+    "form.cancel": ("Annullér", "Cancel"),
+    "form.required": ("skal udfyldes", "required"),
+    "form.errors": ("Sagen blev ikke gemt. Ret fejlene markeret nedenfor.",
+                    "The case was not saved. Correct the errors marked below."),
+    "form.error_for": ("Fejl", "Error"),
+    "form.stale": ("Sagen er blevet ændret af en anden, siden du åbnede den "
+                   "(nu version {version}). Dine ændringer er ikke gemt.",
+                   "Someone else changed the case since you opened it (now version "
+                   "{version}). Your changes were not saved."),
+    "form.stale_reload": ("Åbn den nyeste version", "Open the newest version"),
+    "form.conflict": ("Der findes allerede en sag med denne reference.",
+                      "A case with this reference exists already."),
+    "form.saved": ("Sagen «{title}» er gemt.", "The case “{title}” was saved."),
+    "form.created": ("Sagen «{title}» er oprettet.", "The case “{title}” was created."),
+    "form.version": ("Version {version}", "Version {version}"),
+    "form.ref_help": ("Bogstaver, tal, punktum, bindestreg og understregning; bruges i "
+                      "adressen og kan ikke ændres senere.",
+                      "Letters, digits, dots, hyphens and underscores; used in the address "
+                      "and cannot be changed later."),
+    "form.list_help": ("Én pr. linje.", "One per line."),
+    "form.links_help": ("Én pr. linje: titel | https://adresse",
+                        "One per line: title | https://address"),
+    "form.amount_help": ("Hele kroner, fx 1250000 eller 1.250.000.",
+                         "Whole kroner, e.g. 1250000 or 1.250.000."),
+    "form.coordinates_help": ("Decimalgrader, fx 56,15 og 10,21.",
+                              "Decimal degrees, e.g. 56.15 and 10.21."),
+    "form.status_auto": ("Automatisk ud fra slutår", "Automatic from the end year"),
+    "form.section.basics": ("Grundoplysninger", "Basics"),
+    "form.section.place_time": ("Sted og tid", "Place and time"),
+    "form.section.classification": ("Samarbejde, aktører og temaer",
+                                    "Collaboration, actors and themes"),
+    "form.section.economy": ("Økonomi og kontakt", "Finances and contact"),
+    "form.section.links": ("Links og placering", "Links and location"),
+    "delete.title": ("Slet «{title}»?", "Delete “{title}”?"),
+    "delete.warning": ("Sagen fjernes fra databasen og søgningen. Det kan ikke fortrydes.",
+                       "The case will be removed from the database and the search. This "
+                       "cannot be undone."),
+    "delete.confirm": ("Ja, slet sagen", "Yes, delete the case"),
+    "delete.done": ("Sagen {ref} er slettet.", "The case {ref} was deleted."),
+    # import
+    "import.title": ("Importér sager", "Import cases"),
+    "import.help": ("Vælg en fil i CSV, XLSX, JSON eller JSON Lines. Du ser først en prøve "
+                    "af resultatet; intet gemmes, før du bekræfter.",
+                    "Choose a file in CSV, XLSX, JSON or JSON Lines. You first see a preview "
+                    "of the result; nothing is saved until you confirm."),
+    "import.file": ("Fil", "File"),
+    "import.format": ("Format", "Format"),
+    "import.format_auto": ("Find selv ud af det", "Detect automatically"),
+    "import.preview": ("Vis prøve", "Show preview"),
+    "import.no_file": ("Vælg en fil.", "Choose a file."),
+    "import.unreadable": ("Filen kunne ikke læses: {message}",
+                          "The file could not be read: {message}"),
+    "import.preview_title": ("Prøve af importen af «{name}»", "Preview of importing “{name}”"),
+    "import.preview_note": ("Dette er en prøve: intet er gemt endnu.",
+                            "This is a preview: nothing has been saved yet."),
+    "import.created": ("Nye", "New"),
+    "import.updated": ("Ændrede", "Changed"),
+    "import.unchanged": ("Uændrede", "Unchanged"),
+    "import.rejected": ("Afviste", "Rejected"),
+    "import.counts": ("Optælling", "Counts"),
+    "import.errors": ("Fejl", "Errors"),
+    "import.no_errors": ("Ingen fejl.", "No errors."),
+    "import.row": ("Række", "Row"),
+    "import.ref": ("Reference", "Reference"),
+    "import.field": ("Felt", "Field"),
+    "import.message": ("Fejl", "Problem"),
+    "import.on_error": ("Hvis nogle sager afvises", "If some cases are rejected"),
+    "import.on_error.abort": ("Gem ingenting", "Save nothing"),
+    "import.on_error.skip": ("Gem de gyldige sager og spring de afviste over",
+                             "Save the valid cases and skip the rejected ones"),
+    "import.confirm": ("Bekræft og importér", "Confirm and import"),
+    "import.discard": ("Kassér filen", "Discard the file"),
+    "import.discarded": ("Filen er kasseret; intet er gemt.",
+                         "The file was discarded; nothing was saved."),
+    "import.expired": ("Den uploadede fil findes ikke længere. Upload den igen.",
+                       "The uploaded file is gone. Upload it again."),
+    "import.done": ("Importen er gennemført: {created} nye, {updated} ændrede, {unchanged} "
+                    "uændrede, {rejected} afviste.",
+                    "The import is done: {created} new, {updated} changed, {unchanged} "
+                    "unchanged, {rejected} rejected."),
+    "import.aborted": ("Intet blev gemt, fordi {rejected} sager blev afvist.",
+                       "Nothing was saved because {rejected} cases were rejected."),
+    "import.abort_warning": ("Med «Gem ingenting» bliver intet gemt, fordi {rejected} sager "
+                             "afvises.",
+                             "With “Save nothing”, nothing will be saved because {rejected} "
+                             "cases are rejected."),
+    "import.result_title": ("Resultat af importen", "Result of the import"),
+}
+
+
+_FIELD_TERMS = {term.key: term for term in vocabularies.FIELDS}
+
+
+# The record schema speaks English; these are its messages in Danish (pattern -> text).
+SCHEMA_MESSAGES_DA: tuple[tuple[str, str], ...] = (
+    (r"Missing data for required field\.", "Skal udfyldes."),
+    (r"Field may not be null\.", "Skal udfyldes."),
+    (r"Shorter than minimum length (\d+)\.", r"Kortere end mindst \1 tegn."),
+    (r"Longer than maximum length (\d+)\.", r"Længere end højst \1 tegn."),
+    (r"Length must be between (\d+) and (\d+)\.", r"Skal være mellem \1 og \2 tegn."),
+    (r"Not a whole number\.", "Ikke et helt tal."),
+    (r"Not a valid number\.", "Ikke et gyldigt tal."),
+    (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
+     r"Skal være mellem \1 og \2."),
+    (r"Must be greater than or equal to (\S+)\.", r"Skal være mindst \1."),
+    (r"Must be less than or equal to (\S+)\.", r"Må højst være \1."),
+    (r"At least one collaboration form is required\.", "Vælg mindst én samarbejdsform."),
+    (r"At least one theme is required\.", "Vælg mindst ét tema."),
+    (r"Must not be before start_year \((\d+)\)\.", r"Må ikke ligge før startåret (\1)."),
+    (r"An end_year needs a start_year\.", "Et slutår kræver et startår."),
+    (r"Give both latitude and longitude, or neither\.",
+     "Angiv både bredde- og længdegrad, eller ingen af dem."),
+    (r"Must be inside Denmark: between (\S+) and (\S+)\.",
+     r"Skal ligge i Danmark: mellem \1 og \2."),
+    (r"Not an http\(s\) URL\.", "Ikke en http(s)-adresse."),
+    (r"Must be 1-64 characters of .*", "Skal være 1-64 tegn: A-Z, a-z, 0-9, '.', '_' og '-'."),
+    (r"Unknown ([a-z ]+) '(.*)'; did you mean '(.*)'\?", r"Ukendt værdi '\2'; mente du '\3'?"),
+    (r"Unknown ([a-z ]+) '(.*)'", r"Ukendt værdi '\2'."),
+)
+_ITEM_PREFIX = re.compile(r"^item (\d+): (?:(url|title): )?")
+
+
+def translate_error(message: str) -> str:
+    """A record-schema message in the chosen language (unknown messages stay English)."""
+    if current_language() != "da":
+        return message
+    prefix = ""
+    match = _ITEM_PREFIX.match(message)
+    if match:
+        part = {"url": "adresse: ", "title": "titel: "}.get(match.group(2) or "", "")
+        prefix, message = f"nr. {match.group(1)}: {part}", message[match.end():]
+    for pattern, danish in SCHEMA_MESSAGES_DA:
+        if re.fullmatch(pattern, message):
+            return prefix + re.sub(pattern, danish, message)
+    return prefix + message
+
+
+def current_language() -> str:
+    """The language of this request (see the module docstring)."""
+    lang = g.get("lang")
+    if lang:
+        return str(lang)
+    asked = request.args.get("lang")
+    if asked not in LANGUAGES:
+        asked = request.cookies.get(COOKIE_NAME)
+    lang = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+    g.lang = lang
+    return lang
+
+
+def t(key: str, **values: Any) -> str:
+    """The message `key` in the chosen language, with `{name}` placeholders filled in."""
+    danish, english = MESSAGES[key]
+    text = english if current_language() == "en" else danish
+    return text.format(**values) if values else text
+
+
+def t_or(key: str, fallback: str) -> str:
+    """The message `key`, or the fallback when the catalogue has no such key."""
+    return t(key) if key in MESSAGES else fallback
+
+
+def other_language() -> str:
+    return "da" if current_language() == "en" else "en"
+
+
+def vocab_label(vocabulary: str, key: str) -> str:
+    """A vocabulary key's label in the chosen language."""
+    return vocabularies.label(vocabulary, key, current_language())
+
+
+def field_label(name: str) -> str:
+    """A record field's label in the chosen language."""
+    term = _FIELD_TERMS.get(name)
+    return term.label(current_language()) if term else name
+
+
+def format_amount(amount: int | None, lang: str = "da") -> str:
+    """Kroner the Danish way (1.250.000 kr.), or the English way (DKK 1,250,000)."""
+    if amount is None:
+        return ""
+    grouped = f"{amount:,}"
+    if lang == "en":
+        return f"DKK {grouped}"
+    return grouped.replace(",", ".") + " kr."
+
+
+def format_date(value: date | datetime | str | None, lang: str = "da") -> str:
+    """28. november 2026 / 28 November 2026."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    month = MONTHS[lang][value.month - 1]
+    return f"{value.day}. {month} {value.year}" if lang == "da" else \
+        f"{value.day} {month} {value.year}"
+
+
+def format_datetime(value: datetime | str | None, lang: str = "da") -> str:
+    """The date and the time (UTC) of a change."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{format_date(value, lang)} {value:%H:%M} UTC"
+
+
+def format_years(start: int | None, end: int | None) -> str:
+    """2014–2017, 2014– (no end yet), or '' when the start is unknown."""
+    if start is None:
+        return ""
+    if end is None:
+        return f"{start}–"
+    return str(start) if end == start else f"{start}–{end}"
+
+
+def _remember_language(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")  # the language may come from the cookie
+    asked = request.args.get("lang")
+    if asked in LANGUAGES and request.cookies.get(COOKIE_NAME) != asked:
+        response.set_cookie(COOKIE_NAME, asked, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                            httponly=True)
+    return response
+
+
+def language_switch_url() -> str:
+    """This page in the other language (the choice is then remembered in the cookie)."""
+    pairs = [(n, v) for n, v in request.args.items(multi=True) if n != "lang"]
+    return request.path + "?" + urlencode([*pairs, ("lang", other_language())])
+
+
+def _template_globals() -> dict[str, Any]:
+    lang = current_language()
+    return {
+        "lang_switch_url": language_switch_url(),
+        "lang": lang,
+        "t": t,
+        "t_or": t_or,
+        "other_language": other_language,
+        "vocab_label": vocab_label,
+        "field_label": field_label,
+        "amount": lambda value: format_amount(value, lang),
+        "date_text": lambda value: format_date(value, lang),
+        "datetime_text": lambda value: format_datetime(value, lang),
+        "years_text": format_years,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_template_globals)
+    app.after_request(_remember_language)
