@@ -1,0 +1,301 @@
+"""The pages in a real browser (Debian's chromium through Playwright) against a real server.
+
+Every test also checks that the page logged no console error (a CSP violation is one) and
+asked no host but the server for anything. Screenshots of the search and case pages, at
+desktop and phone width, are written to test-artifacts/screenshots/ for a reviewer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from conftest import ROOT, run_cli
+from pgcluster import REQUIRE_BROWSER_ENV, skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+ADMIN_PASSWORD = "browser-admin-password"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)",
+                     env_var=REQUIRE_BROWSER_ENV)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+class Watched:
+    """A page plus what it did wrong: console errors, page errors, requests to other hosts."""
+
+    def __init__(self, page, base_url: str) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        allowed = urlsplit(base_url).hostname
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def request(req) -> None:  # type: ignore[no-untyped-def]
+            parts = urlsplit(req.url)
+            if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != allowed:
+                self.foreign.append(req.url)
+
+        page.on("request", request)
+
+    def check(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.foreign == [], self.foreign
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(viewport=..., javascript=True) -> a Watched page; all are checked at the end."""
+    contexts, watched = [], []
+
+    def open_(viewport: dict[str, int] | None = None, javascript: bool = True) -> Watched:
+        context = browser.new_context(viewport=viewport or DESKTOP,
+                                      java_script_enabled=javascript, locale="da-DK")
+        contexts.append(context)
+        page = Watched(context.new_page(), live_server)
+        watched.append(page)
+        return page
+
+    yield open_
+    try:
+        for page in watched:
+            page.check()
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def api(base_url: str, path: str) -> dict:
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
+        return json.load(response)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def count_text(total: int) -> str:
+    return "1 sag" if total == 1 else f"{total:,} sager".replace(",", ".")
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def test_results_follow_typing_ticking_and_chips(open_page, live_server):
+    from playwright.sync_api import expect
+
+    watched = open_page()
+    page = watched.page
+    page.goto(live_server + "/")
+    everything = api(live_server, "/api/cases")
+    expect(page.locator(".results-count")).to_contain_text(count_text(everything["total"]))
+    expect(page.locator("svg.chart[role=img] title#chart-title")).to_have_count(1)
+    screenshot(page, "search-desktop")
+    page.evaluate("window.__sameDocument = true")
+
+    # Typing: the results follow without a submit, and the URL keeps up.
+    page.locator("#q").press_sequentially("partnerskab", delay=30)
+    expect(page).to_have_url(re.compile(r"[?&]q=partnerskab(&|$)"))
+    found = api(live_server, "/api/cases?q=partnerskab")
+    assert 0 < found["total"] < everything["total"]
+    expect(page.locator(".results-count")).to_contain_text(count_text(found["total"]))
+    first = found["results"][0]["title"]
+    expect(page.locator(".result-title a").first).to_have_text(first)
+
+    # Ticking a collaboration form: counts, results and URL change.
+    bucket = found["facets"]["collaboration_form"][0]
+    narrowed = api(live_server, f"/api/cases?q=partnerskab&collaboration_form={bucket['value']}")
+    page.locator(f"label[for='f-collaboration_form-{bucket['value']}']").click()
+    expect(page).to_have_url(re.compile(f"collaboration_form={re.escape(bucket['value'])}"))
+    expect(page.locator(".results-count")).to_contain_text(count_text(narrowed["total"]))
+    theme = narrowed["facets"]["theme"][0]
+    expect(page.locator(f"label[for='f-theme-{theme['value']}'] .facet-count")).to_have_text(
+        str(theme["count"]))
+    expect(page.locator(f"#f-collaboration_form-{bucket['value']}")).to_be_checked()
+    chip = page.locator("a.chip")
+    expect(chip).to_have_count(1)
+
+    # Removing the chip takes the filter off again.
+    chip.click()
+    expect(page).not_to_have_url(re.compile("collaboration_form="))
+    expect(page.locator(f"#f-collaboration_form-{bucket['value']}")).not_to_be_checked()
+    expect(page.locator(".results-count")).to_contain_text(count_text(found["total"]))
+    expect(page.locator("a.chip")).to_have_count(0)
+    assert page.evaluate("window.__sameDocument") is True  # never a full page load
+
+    # Back goes to the ticked state.
+    page.go_back()
+    expect(page).to_have_url(re.compile("collaboration_form="))
+    expect(page.locator(".results-count")).to_contain_text(count_text(narrowed["total"]))
+
+
+def test_municipality_filter_box(open_page, live_server):
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    page.goto(live_server + "/")
+    box = page.locator("#municipality-filter")
+    expect(box).to_be_visible()
+    municipality = api(live_server, "/api/cases")["facets"]["municipality"][0]["value"]
+    box.fill(municipality)
+    item = page.locator(f"li[data-municipality='{municipality}']")
+    expect(item).to_be_visible()
+    visible = page.locator("li[data-municipality]:visible")
+    assert visible.count() < page.locator("li[data-municipality]").count()
+    item.locator("label").click()
+    expect(page).to_have_url(re.compile("municipality=" + re.escape(quote(municipality))))
+    expect(page.locator("#municipality-filter")).to_have_value(municipality)
+
+
+def test_search_without_javascript(open_page, live_server):
+    from playwright.sync_api import expect
+
+    page = open_page(javascript=False).page
+    page.goto(live_server + "/")
+    expect(page.locator("#municipality-filter")).to_be_hidden()  # useless without a script
+    expect(page.locator("#facet-theme")).to_be_visible()  # wide screen: filters are open
+    page.fill("#q", "byrum")
+    theme = api(live_server, "/api/cases?q=byrum")["facets"]["theme"][0]["value"]
+    page.locator(f"#f-theme-{theme}").check()
+    page.locator("aside button[type=submit]").click()
+    expect(page).to_have_url(re.compile(f"q=byrum.*theme={theme}|theme={theme}.*q=byrum"))
+    total = api(live_server, f"/api/cases?q=byrum&theme={theme}")["total"]
+    expect(page.locator(".results-count")).to_contain_text(count_text(total))
+
+
+def test_phone_layout_collapses_the_filters(open_page, live_server):
+    from playwright.sync_api import expect
+
+    page = open_page(viewport=PHONE).page
+    page.goto(live_server + "/")
+    expect(page.locator("#facet-collaboration_form")).to_be_hidden()
+    screenshot(page, "search-phone")
+    page.locator(".filters-toggle > summary").click()
+    expect(page.locator("#facet-collaboration_form")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the page scrolls sideways on a phone"
+
+
+# --- case page and language ---------------------------------------------------------------
+
+
+def test_open_a_case_and_switch_language(open_page, live_server):
+    from playwright.sync_api import expect
+
+    watched = open_page()
+    page = watched.page
+    page.goto(live_server + "/")
+    link = page.locator(".result-title a").first
+    title = link.inner_text()
+    link.click()
+    expect(page.locator("h1")).to_have_text(title)
+    ref = page.url.rsplit("/", 1)[1]
+    expect(page.locator(".permalink a")).to_have_text(f"{live_server}/cases/{ref}")
+    expect(page.locator(".citation")).to_contain_text(f"casebase, {live_server}/cases/{ref}")
+    screenshot(page, "case-desktop")
+
+    page.locator("a.lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#facts-heading")).to_have_text("Facts")
+    page.goto(live_server + "/")  # remembered without a parameter
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#facet-collaboration_form legend")).to_have_text("Collaboration form")
+
+    phone = open_page(viewport=PHONE).page
+    phone.goto(f"{live_server}/cases/{ref}")
+    expect(phone.locator("h1")).to_have_text(title)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "case-phone")
+
+
+def test_keyboard_reaches_the_search_and_the_skip_link_works(open_page, live_server):
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip-link").first).to_be_focused()
+    expect(page.locator("a.skip-link").first).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+    outline = page.evaluate(
+        "(() => { const q = document.getElementById('q'); q.focus();"
+        " return getComputedStyle(q).outlineStyle; })()")
+    assert outline != "none"
+
+
+# --- admin ---------------------------------------------------------------------------------
+
+
+def test_admin_login_import_preview_and_edit(open_page, live_server, env, tmp_path):
+    from playwright.sync_api import expect
+
+    made = run_cli(["user", "create", "admin", "--admin", "--password-stdin"], env,
+                   input=ADMIN_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    page = open_page().page
+    page.goto(live_server + "/admin")
+    expect(page).to_have_url(re.compile("/admin/login"))
+    page.fill("#name", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.locator("form.stack-form button[type=submit]").click()
+    expect(page.locator(".logout-form")).to_contain_text("Logget ind som admin")
+
+    # A dry run: the preview counts what would happen; nothing is written.
+    upload = tmp_path / "two.json"
+    upload.write_text(json.dumps([
+        {"ref": "browser-new", "title": "Ny sag fra browseren", "description": "Tekst.",
+         "collaboration_forms": ["projektpartnerskab"], "themes": ["byrum"]},
+        {"ref": "browser-bad", "title": "Forkert", "description": "Tekst.",
+         "collaboration_forms": ["ukendt-form"], "themes": ["byrum"]},
+    ]), encoding="utf-8")
+    page.locator("a", has_text="Importér sager").first.click()
+    page.set_input_files("#file", str(upload))
+    page.locator("form.stack-form button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("Prøve af importen af «two.json»")
+    expect(page.locator("dd[data-count=created]")).to_have_text("1")
+    expect(page.locator("dd[data-count=rejected]")).to_have_text("1")
+    expect(page.locator("table.import-errors")).to_contain_text("browser-bad")
+    assert api(live_server, "/api/cases?q=browseren")["total"] == 0
+    page.locator("button", has_text="Kassér filen").click()
+    expect(page.locator(".flash")).to_contain_text("Filen er kasseret")
+
+    # Edit a case through the form.
+    ref = api(live_server, "/api/cases?sort=title")["results"][0]["ref"]
+    page.goto(f"{live_server}/admin/cases/{ref}/edit")
+    page.fill("#title", "Redigeret i browseren")
+    page.locator(".form-actions button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/cases/{ref}")
+    expect(page.locator("h1")).to_have_text("Redigeret i browseren")
+    expect(page.locator(".flash")).to_contain_text("er gemt")
+    assert api(live_server, f"/api/cases/{ref}")["version"] == 2
