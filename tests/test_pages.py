@@ -552,3 +552,13 @@ def test_no_asset_from_another_host():
             text = path.read_text()
             assert not re.search(r"https?://", text), path
             assert "@import" not in text and "@font-face" not in text, path
+
+
+def test_an_unknown_address_outside_the_api_is_a_friendly_html_404(client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert '<html lang="da"' in response.get_data(as_text=True)
+    english = client.get("/no-such-page?lang=en")
+    assert '<html lang="en"' in english.get_data(as_text=True)
+    assert client.get("/api/no-such").mimetype == "application/json"

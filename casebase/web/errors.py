@@ -81,19 +81,25 @@ def _size(limit: int) -> str:
     return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
-def _handle_http(error: HTTPException) -> Response | HTTPException:
+def _error_page(error: HTTPException) -> Any:
+    """The pages' HTML error page (web/pages.py registers it), else Werkzeug's own."""
+    render = current_app.extensions.get("casebase_error_page")
+    return render(error) if render else error
+
+
+def _handle_http(error: HTTPException) -> Any:
     if not wants_json():
-        return error
+        return _error_page(error)
     response = error_response(error.code or 500, _http_message(error))
     if error.code == 405 and _allowed(error):
         response.headers["Allow"] = ", ".join(_allowed(error))
     return response
 
 
-def _handle_unexpected(error: Exception) -> Response | HTTPException:
+def _handle_unexpected(error: Exception) -> Any:
     log.exception("unexpected error", exc_info=error)
     if not wants_json():
-        return InternalServerError()  # the pages' blueprint answers its own; this is the rest
+        return _error_page(InternalServerError())
     return error_response(500, "Internal error: the server could not answer this request.")
 
 

@@ -364,3 +364,5 @@ register_error_pages(bp)
 def init_app(app: Flask) -> None:
     i18n.init_app(app)
     app.register_blueprint(bp)
+    # Unknown addresses outside the API get the same friendly pages as the pages' own errors.
+    app.extensions["casebase_error_page"] = _handle_http
