@@ -2,12 +2,13 @@
 
 One analyzer chain serves the index and the queries: tokenize, lower-case, read `aa` as `å`
 (before the stemmer, so Aarhus = Århus and haandværkere = håndværkere), drop Danish stop words,
-Snowball Danish stemming. The spelling field keeps whole words (lower-cased, no stemming) so
-that a suggestion can be shown as a readable word.
+Snowball Danish stemming. `index_term` and `word_spans` repeat the chain in plain Python (with
+a cache) for snippets, where running Whoosh's analyzer over every result would be slow.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -57,14 +58,10 @@ def danish_analyzer():  # type: ignore[no-untyped-def]
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
         | AaFoldFilter()
-        | StopFilter(lang="da", minsize=MIN_WORD_LENGTH)
+        # Danish stop words only: `lang="da"` would add English ones, "by" (town) among them.
+        | StopFilter(stoplist=STOP_WORDS, minsize=MIN_WORD_LENGTH)
         | DanishStemFilter(lang="da", cachesize=100_000)
     )
-
-
-def spelling_analyzer():  # type: ignore[no-untyped-def]
-    """Whole lower-cased words without stop words: the source of readable suggestions."""
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(lang="da", minsize=3)
 
 
 @lru_cache(maxsize=200_000)
@@ -102,3 +99,50 @@ def danish_sort_key_uncached(text: str) -> str:
 def danish_sort_key(text: str) -> str:
     """Cached `danish_sort_key_uncached` for the short strings (labels) sorted per request."""
     return _sort_key_cached(text) if len(text) < 200 else danish_sort_key_uncached(text)
+
+
+# --- snippets -----------------------------------------------------------------------------
+
+SNIPPET_CHARS = 240
+SNIPPET_CONTEXT = 60  # characters shown before the first mark
+SNIPPET_SCAN_CHARS = 20_000  # only the start of a very long text is searched for matches
+
+
+def plain_snippet(text: str) -> str:
+    """The escaped start of a text, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return html.escape(text)
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return html.escape(text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS]) + " …"
+
+
+def matched_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word of the text whose indexed term is one of `terms`."""
+    return [(s, e, t) for s, e, t in word_spans(text[:SNIPPET_SCAN_CHARS]) if t in terms]
+
+
+def marked_snippet(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The SNIPPET_CHARS-long stretch with the most distinct matches, escaped, matches marked."""
+    best_start, best_count = spans[0][0], 0
+    for start, _, _ in spans[:50]:
+        inside = {t for s, e, t in spans if s >= start and e <= start + SNIPPET_CHARS}
+        if len(inside) > best_count:
+            best_start, best_count = start, len(inside)
+    # Context before the first match, but no wasted room at the end of a short text.
+    start = max(0, min(best_start - SNIPPET_CONTEXT, len(text) - SNIPPET_CHARS))
+    if start > 0:
+        space = text.find(" ", start, best_start)
+        start = space + 1 if space >= 0 else best_start
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", max(best_start + 1, start + SNIPPET_CHARS // 2), end)
+        end = space if space > 0 else end
+    pieces, position = [], start
+    for s, e, _ in spans:
+        if s >= position and e <= end:
+            pieces += [html.escape(text[position:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+            position = e
+    pieces.append(html.escape(text[position:end]))
+    body = " ".join("".join(pieces).split())
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")

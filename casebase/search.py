@@ -6,26 +6,30 @@ Decisions where SPEC section 6 is silent:
   label or accepted spelling and are reported as keys.
 - q is cleaned before parsing: control characters become spaces, and it is cut to
   MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words. `-word` means `NOT word`, `+word`
-  means `word`. Field prefixes: title, summary, description, results (Danish aliases titel,
-  resume, beskrivelse, resultater). `word*` finds words starting with `word` (at least
-  MIN_PREFIX_CHARS letters). Anything else the parser would read oddly (unknown field, `*`
-  alone or inside a word, unbalanced quotes, ...) is searched as plain words.
+  means `word`; operators with nothing to work on are dropped (`x OR` is `x`, `OR OR` is no
+  q). Field prefixes: title, summary, description, results (Danish aliases titel,
+  resume, beskrivelse, resultater). `word*` (at least MIN_PREFIX_CHARS letters) finds the
+  indexed stems starting with `word` and the stem of `word` itself. Anything else the parser
+  would read oddly (unknown field, `*` alone or inside a word, unbalanced quotes, ...) is
+  searched as plain words.
 - A q without searchable words (only stop words or punctuation) counts as no q: everything
   matches, the default sort is newest, scores are null, snippets are the start of the summary.
   The response's `q` echoes the q that was sent (null when none).
 - Scores are rounded to 3 decimals, and relevance ties (equal rounded scores) go by ref.
   Without q every score is null.
-- The start_year facet lists start years; a year is `selected` when year_from == year_to ==
+- Years: a reversed range (year_from > year_to) is read the right way round. The start_year
+  facet lists start years; a year is `selected` when year_from == year_to ==
   that year. Year filters apply to every facet, the start_year facet included.
-- Suggestion: for a plain word that is unknown, or at least RARE_RATIO times rarer than a
-  word one or two edits away, that word is offered in its place when the corrected query finds
-  more cases; several words may be corrected at once.
+- Suggestion: a plain word (not a phrase, prefix or NOT word) that is unknown, or rare (in at
+  most RARE_MAX_DOCS cases or RARE_MAX_SHARE of them) while a word one or two edits away with
+  the same first letter is RARE_RATIO times as common, is replaced by that word; the corrected
+  q is offered when it finds more cases. Corrections are found among the indexed stems and
+  shown as a word of the indexed text with that stem (the one closest to what was typed).
 - Searching while no index exists answers an empty result (the service builds the index).
 """
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -34,14 +38,23 @@ from typing import Any
 
 import numpy as np
 from whoosh import qparser, query
+from whoosh.support.levenshtein import levenshtein
 
 from casebase import vocabularies
-from casebase.analysis import danish_sort_key, fold_aa, index_term, word_spans
+from casebase.analysis import (
+    danish_sort_key,
+    index_term,
+    marked_snippet,
+    matched_spans,
+    plain_snippet,
+    word_spans,
+)
 from casebase.errors import InvalidSearch, NotFound
 from casebase.index import (
-    _FACET_BASE,
+    FACET_BASE,
     FACET_FIELDS,
     FACET_VALUES,
+    QUERY_CACHE_SIZE,
     SCHEMA,
     TEXT_FIELDS,
     VALUE_COUNT,
@@ -59,19 +72,22 @@ MAX_PER_PAGE = 100
 
 FIELD_BOOSTS = {"title": 4.0, "summary": 2.0, "description": 1.0, "results": 1.0, "labels": 0.5}
 QUERY_FIELDS = ("title", "summary", "description", "results")  # allowed `field:` prefixes
-FIELD_ALIASES = {"title": ["titel"], "summary": ["resume", "resumé"],
-                 "description": ["beskrivelse"], "results": ["resultater"]}
+FIELD_ALIASES = {
+    "title": ["titel"],
+    "summary": ["resume", "resumé"],
+    "description": ["beskrivelse"],
+    "results": ["resultater"],
+}
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 32
 MIN_PREFIX_CHARS = 2
 MAX_PREFIX_TERMS = 1000
 
 SNIPPET_FIELDS = ("summary", "description", "results", "title")  # preference on ties
-SNIPPET_CHARS = 240
-SNIPPET_CONTEXT = 60  # characters shown before the first mark
-SNIPPET_SCAN_CHARS = 20_000
 
-RARE_RATIO = 10
+RARE_RATIO = 4  # a correction must be this many times more common than the word
+RARE_MAX_DOCS = 2  # words in more cases than this (or RARE_MAX_SHARE of all) are not corrected
+RARE_MAX_SHARE = 0.0001
 MIN_SPELL_CHARS = 4
 SIMILAR_TERMS = 15
 SIMILAR_FACET_BONUS = {"collaboration_form": 0.3, "theme": 0.15, "municipality": 0.1}
@@ -98,12 +114,14 @@ class SearchParams:
         allowed = (*SINGLE_PARAMETERS, *FACETS)
         unknown = sorted(name for name in args if name not in allowed)
         if unknown:
-            raise InvalidSearch(f"Unknown parameter '{unknown[0]}'. Allowed parameters: "
-                                f"{', '.join(allowed)}.")
+            raise InvalidSearch(
+                f"Unknown parameter '{unknown[0]}'. Allowed parameters: {', '.join(allowed)}."
+            )
         values = {name: [v for v in _as_list(vals) if v.strip()] for name, vals in args.items()}
         first = {name: vals[0] for name, vals in values.items() if vals}
-        filters = {facet: _facet_keys(facet, values[facet]) for facet in FACETS
-                   if values.get(facet)}
+        filters = {
+            facet: _facet_keys(facet, values[facet]) for facet in FACETS if values.get(facet)
+        }
         sort = first.get("sort")
         if sort is not None and sort.strip() not in SORTS:
             raise InvalidSearch(f"Unknown sort '{sort}'. Allowed sorts: {', '.join(SORTS)}.")
@@ -132,8 +150,10 @@ def _facet_keys(facet: str, values: list[str]) -> tuple[str, ...]:
         if key is None:
             close = vocabularies.suggest(facet, value)
             hint = f" Did you mean '{close}'?" if close else ""
-            raise InvalidSearch(f"Unknown {facet} '{value}'.{hint} Allowed: the keys of the "
-                                f"{facet} vocabulary (see /api/vocabularies).")
+            raise InvalidSearch(
+                f"Unknown {facet} '{value}'.{hint} Allowed: the keys of the "
+                f"{facet} vocabulary (see /api/vocabularies)."
+            )
         if key not in keys:
             keys.append(key)
     return tuple(keys)
@@ -163,6 +183,8 @@ def _bounded(first: dict[str, str], name: str, default: int, low: int, high: int
 
 # --- query parsing (pure: no index needed) ------------------------------------------------
 
+_BINARY_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE"})
+_OPERATORS = _BINARY_OPERATORS | {"NOT"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _MINUS = re.compile(r"(?:(?<=[\s(])|^)-(?=[\w\"(])")
 _PLUS = re.compile(r"(?:(?<=[\s(])|^)\+(?=[\w\"(])")
@@ -173,22 +195,29 @@ _FIELD_PREFIX = re.compile(r"(?i)(?<![\w:])(" + "|".join(_FIELD_NAMES) + r"):(?=
 def clean_query(text: str) -> str:
     """The query text as parsed: no control characters, not too long, `-w` as `NOT w`."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))[:MAX_QUERY_CHARS]
-    text = " ".join(text.split()[:MAX_QUERY_WORDS])
-    text = _PLUS.sub("", _MINUS.sub("NOT ", text))
+    text = _PLUS.sub("", _MINUS.sub("NOT ", " ".join(text.split()[:MAX_QUERY_WORDS])))
+    words: list[str] = []
+    for word in text.split():  # drop operators with nothing to work on: "x OR", "OR OR y"
+        if word in _BINARY_OPERATORS and (not words or words[-1] in _OPERATORS):
+            continue
+        words.append(word)
+    while words and words[-1] in _OPERATORS:
+        words.pop()
+    text = " ".join(words)
     return _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
 
 
-def _parser(syntax: bool) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=FIELD_BOOSTS,
-                                      group=qparser.AndGroup)
-    if not syntax:
-        parser.replace_plugin(qparser.WhitespacePlugin())
-        for plugin in list(parser.plugins):
-            if not isinstance(plugin, qparser.WhitespacePlugin):
-                parser.remove_plugin(plugin)
-        return parser
-    for plugin_class in (qparser.SingleQuotePlugin, qparser.RangePlugin, qparser.BoostPlugin,
-                         qparser.EveryPlugin, qparser.FieldsPlugin):
+def _parser() -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
+    )
+    for plugin_class in (
+        qparser.SingleQuotePlugin,
+        qparser.RangePlugin,
+        qparser.BoostPlugin,
+        qparser.EveryPlugin,
+        qparser.FieldsPlugin,
+    ):
         parser.remove_plugin_class(plugin_class)
     names = "|".join(_FIELD_NAMES)
     parser.add_plugin(qparser.FieldsPlugin(expr=rf"(?P<text>{names}):", remove_unknown=True))
@@ -198,22 +227,27 @@ def _parser(syntax: bool) -> qparser.QueryParser:
 
 def parse_query(text: str) -> query.Query | None:
     """The Whoosh query for a q (already cleaned); None when it has no searchable words."""
-    parsed = _parse(text, syntax=True)
-    if parsed is None or not _well_formed(parsed):
-        parsed = _parse(text, syntax=False)
-    if parsed is None or not _well_formed(parsed) or not _has_terms(parsed):
-        return None
-    return parsed
-
-
-def _parse(text: str, syntax: bool) -> query.Query | None:
-    if not syntax:
-        text = text.replace("*", " ")
     try:
-        parsed = _parser(syntax).parse(text)
+        parsed = _parser().parse(text)
     except Exception:  # the parser is lenient, but a q must never be an error
-        return None
-    return None if parsed is query.NullQuery else parsed
+        parsed = None
+    if parsed is None or parsed is query.NullQuery or not _well_formed(parsed):
+        parsed = plain_query(text)
+    return parsed if parsed is not None and _has_terms(parsed) else None
+
+
+def plain_query(text: str) -> query.Query | None:
+    """Every word of the text must match, in any field: the reading when the syntax fails."""
+    words = []
+    analyzer: Any = SCHEMA["description"].analyzer
+    for token in analyzer(text.replace("*", " "), mode="query", chars=True):
+        terms: list[Any] = [
+            query.Term(name, token.text, boost=FIELD_BOOSTS[name]) for name in TEXT_FIELDS
+        ]
+        for term in terms:  # kept for suggestions, as the parser does
+            term.startchar, term.endchar = token.startchar, token.endchar
+        words.append(query.Or(terms))
+    return query.And(words) if words else None
 
 
 def _well_formed(q: query.Query) -> bool:
@@ -233,8 +267,17 @@ def _well_formed(q: query.Query) -> bool:
     return True
 
 
-_KNOWN_NODES = (query.And, query.Or, query.Not, query.AndNot, query.AndMaybe, query.Term,
-                query.Phrase, query.Prefix, query.DisjunctionMax)
+_KNOWN_NODES = (
+    query.And,
+    query.Or,
+    query.Not,
+    query.AndNot,
+    query.AndMaybe,
+    query.Term,
+    query.Phrase,
+    query.Prefix,
+    query.DisjunctionMax,
+)
 
 
 def _walk(q: query.Query) -> Iterable[query.Query]:
@@ -264,68 +307,185 @@ def _positive_leaves(q: query.Query) -> Iterable[query.Query]:
 # --- matching -----------------------------------------------------------------------------
 
 
-def _prefix_variants(prefix: str) -> set[str]:
-    """Spellings of a folded prefix in the unfolded spelling field: å may be written aa."""
-    variants = {""}
-    for part in re.split(r"(å)", prefix):
-        options = ["å", "aa"] if part == "å" else [part]
-        variants = {v + o for v in variants for o in options}
-    return variants
-
-
 def _expand_prefixes(q: query.Query, reader: Any) -> query.Query:
-    """Prefix(field, word) -> the indexed terms of the words starting with `word`."""
+    """Prefix(field, word) -> Or of the indexed terms that words starting with `word` have.
+
+    Terms are stems, so `bolig*` looks for the terms starting with "bolig" and for the stem of
+    "bolig" itself ("bol", the stem of bolig and boliger), not for every term starting "bol".
+    """
 
     def expand(node: query.Query) -> query.Query:
         if not isinstance(node, query.Prefix):
             return node.apply(expand)
-        stems: set[str] = set()
-        for variant in _prefix_variants(node.text):
-            for word in reader.expand_prefix("spell", variant):
-                stem = index_term(word.decode() if isinstance(word, bytes) else word)
-                if stem:
-                    stems.add(stem)
-                if len(stems) >= MAX_PREFIX_TERMS:
-                    break
-        terms = [query.Term(node.fieldname, s, boost=node.boost) for s in sorted(stems)]
-        return query.Or(terms) if terms else query.NullQuery
+        field = node.fieldname
+        terms = set()
+        for term in reader.expand_prefix(field, node.text):
+            terms.add(term.decode() if isinstance(term, bytes) else term)
+            if len(terms) >= MAX_PREFIX_TERMS:
+                break
+        stem = index_term(node.text)
+        if stem and (field, stem) in reader:
+            terms.add(stem)
+        ors = [query.Term(field, t, boost=node.boost) for t in sorted(terms)]
+        return query.Or(ors) if ors else query.NullQuery
 
     return expand(q)
 
 
-@dataclass
-class _Match:
-    docs: np.ndarray  # matching live docnums
-    scores: np.ndarray | None  # per docnum (whole index size) when scored
+_POSITION_STRIDE = 1 << 32  # docnum * stride + position: one int64 key per word occurrence
 
 
-def _run(snap: Snapshot, q: query.Query, scored: bool) -> _Match:
-    """All docnums matching q (and their scores): one pass over Whoosh's matchers."""
-    searcher = snap.searcher
-    context = searcher.context() if scored else searcher.boolean_context()
-    ids: list[int] = []
-    scores: list[float] = []
-    for sub, offset in searcher.leaf_searchers():
-        matcher = q.matcher(sub, context)
-        if not scored:
-            ids.extend(d + offset for d in matcher.all_ids())
-            continue
-        while matcher.is_active():
-            ids.append(matcher.id() + offset)
-            scores.append(matcher.score())
-            matcher.next()
-    docs = np.asarray(ids, dtype=np.int64)
-    keep = snap.columns.live[docs] if len(docs) else np.zeros(0, bool)
-    score_of = None
-    if scored:
-        score_of = np.zeros(snap.columns.size)
-        score_of[docs] = scores
-    return _Match(np.unique(docs[keep]), score_of)
+class _Evaluator:
+    """Evaluates a query over the whole generation with numpy: one mask and score per node.
+
+    Term postings are read as arrays and scored with Whoosh's own BM25F formula and
+    statistics, so term scores equal Whoosh's; And/Or/Not combine whole arrays (a NOT adds
+    nothing to a score, where Whoosh adds 1). A phrase scores as the sum of its words. Other
+    node types are run through Whoosh's matchers.
+    """
+
+    def __init__(self, snap: Snapshot, scored: bool) -> None:
+        self.snap = snap
+        self.searcher = snap.searcher
+        self.cols = snap.columns
+        self.scored = scored
+        self.weighting = self.searcher.weighting
+
+    def run(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        mask, score = self.node(q)
+        return mask & self.cols.live, score
+
+    def node(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(q, query.Term):
+            return self.term(q)
+        if isinstance(q, query.Phrase) and q.slop <= 1 and q.fieldname in TEXT_FIELDS:
+            return self.phrase(q)
+        if isinstance(q, query.Not):
+            mask, _ = self.node(q.query)
+            return ~mask, np.zeros(self.cols.size)
+        if isinstance(q, query.AndNot):
+            (mask, score), (nmask, _) = self.node(q.a), self.node(q.b)
+            return mask & ~nmask, score
+        if isinstance(q, query.AndMaybe):
+            (mask, score), (_, extra) = self.node(q.a), self.node(q.b)
+            return mask, score + extra * mask
+        if isinstance(q, (query.And, query.Or)) and type(q) in (query.And, query.Or):
+            return self.compound(q)
+        return self.fallback(q)
+
+    def compound(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(q, query.Or):
+            return self.disjunction(q.subqueries)
+        mask = np.ones(self.cols.size, dtype=bool)
+        score = np.zeros(self.cols.size)
+        for child in q.subqueries:
+            child_mask, child_score = self.node(child)
+            mask &= child_mask
+            score += child_score
+        return mask, np.where(mask, score, 0.0)
+
+    def disjunction(self, children: Iterable[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Or: term children are summed sparsely (a word over 5 fields, an expanded prefix)."""
+        ids, scores = [np.zeros(0, np.int64)], [np.zeros(0)]
+        mask = np.zeros(self.cols.size, dtype=bool)
+        score = np.zeros(self.cols.size)
+        for child in children:
+            if isinstance(child, query.Term):
+                child_ids, child_scores = self.sparse_term(child)
+                ids.append(child_ids)
+                scores.append(child_scores)
+            else:
+                child_mask, child_score = self.node(child)
+                mask |= child_mask
+                score += child_score
+        all_ids = np.concatenate(ids)
+        mask[all_ids] = True
+        if self.scored:
+            score += np.bincount(all_ids, weights=np.concatenate(scores), minlength=len(mask))
+        return mask, np.where(mask, score, 0.0)
+
+    def term(self, q: query.Term) -> tuple[np.ndarray, np.ndarray]:
+        ids, scores = self.sparse_term(q)
+        mask = np.zeros(self.cols.size, dtype=bool)
+        score = np.zeros(self.cols.size)
+        mask[ids] = True
+        score[ids] = scores
+        return mask, score
+
+    def sparse_term(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, scores) of one term: its postings, scored when asked to."""
+        if q.fieldname not in TEXT_FIELDS:
+            return np.zeros(0, np.int64), np.zeros(0)
+        ids, weights = self.snap.postings(q.fieldname, q.text)
+        if not self.scored or not len(ids):
+            return ids, np.zeros(len(ids))
+        return ids, q.boost * self._bm25(q.fieldname, q.text, weights, ids)
+
+    def phrase(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Docs where the words stand side by side: positions read only for docs with all."""
+        words = [query.Term(q.fieldname, str(w), boost=q.boost) for w in q.words]
+        mask = self.cols.live.copy()
+        score = np.zeros(self.cols.size)
+        for word in words:
+            word_mask, word_score = self.term(word)
+            mask &= word_mask
+            score += word_score
+        docs = np.flatnonzero(mask)
+        starts: np.ndarray | None = None
+        for i, word in enumerate(words if len(words) > 1 and len(docs) else []):
+            found_docs, found_positions = self.snap.positions(q.fieldname, word.text, docs)
+            keys = np.unique(found_docs * _POSITION_STRIDE + (found_positions - i + 64))
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+        if starts is not None:
+            mask = np.zeros(self.cols.size, dtype=bool)
+            mask[starts // _POSITION_STRIDE] = True
+        return mask, np.where(mask, score, 0.0)
+
+    def _bm25(self, fieldname: str, text: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """whoosh.scoring.BM25F, vectorised (same idf, average length and parameters)."""
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        b, k1 = self.weighting._field_B.get(fieldname, self.weighting.B), self.weighting.K1
+        fl = self.cols.lengths[fieldname][ids]
+        return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+
+    def fallback(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        """Whoosh's own matcher for node types without a vector form (phrases)."""
+        context = self.searcher.context() if self.scored else self.searcher.boolean_context()
+        ids: list[int] = []
+        scores: list[float] = []
+        for sub, offset in self.searcher.leaf_searchers():
+            matcher = q.matcher(sub, context)
+            while matcher.is_active():
+                ids.append(matcher.id() + offset)
+                scores.append(matcher.score() if self.scored else 0.0)
+                matcher.next()
+        mask = np.zeros(self.cols.size, dtype=bool)
+        score = np.zeros(self.cols.size)
+        mask[ids] = True
+        score[ids] = scores
+        return mask, score
+
+
+def _matches(snap: Snapshot, q: query.Query, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The (cached) match mask and scores of q in this generation; callers must not modify."""
+    key = repr(q)
+    cached = snap.query_cache.get(key)
+    if cached is not None and (cached[0] or not scored):
+        snap.query_cache.move_to_end(key)
+        return cached[1], cached[2]
+    mask, scores = _Evaluator(snap, scored).run(q)
+    snap.query_cache[key] = (scored, mask, scores)
+    while len(snap.query_cache) > QUERY_CACHE_SIZE:
+        snap.query_cache.popitem(last=False)
+    return mask, scores
 
 
 def _year_mask(cols: Columns, year_from: int | None, year_to: int | None) -> np.ndarray | None:
     if year_from is None and year_to is None:
         return None
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from
     mask = cols.start > 0
     if year_to is not None:
         mask &= cols.start.astype(np.int64) <= year_to
@@ -335,7 +495,7 @@ def _year_mask(cols: Columns, year_from: int | None, year_to: int | None) -> np.
 
 
 def _facet_mask(cols: Columns, facet: str, keys: tuple[str, ...]) -> np.ndarray:
-    base = _FACET_BASE[facet]
+    base = FACET_BASE[facet]
     codes = [base + FACET_VALUES[facet].index(k) for k in keys if k in FACET_VALUES[facet]]
     mask = np.zeros(cols.size, dtype=bool)
     if codes:
@@ -353,21 +513,23 @@ class _Selection:
     scores: np.ndarray | None
 
 
-def _select(snap: Snapshot, params: SearchParams, q: query.Query | None, scored: bool
-            ) -> _Selection:
+def _select(
+    snap: Snapshot, params: SearchParams, q: query.Query | None, scored: bool
+) -> _Selection:
     cols = snap.columns
     base = cols.live.copy()
     scores = None
     if q is not None:
-        match = _run(snap, q, scored)
-        base = np.zeros(cols.size, dtype=bool)
-        base[match.docs] = True
-        scores = match.scores
+        base, scores = _matches(snap, q, scored)
+        base = base.copy()
     years = _year_mask(cols, params.year_from, params.year_to)
     if years is not None:
         base &= years
-    filters = {f: _facet_mask(cols, f, keys) for f, keys in params.filters.items()
-               if f in FACET_FIELDS and keys}
+    filters = {
+        f: _facet_mask(cols, f, keys)
+        for f, keys in params.filters.items()
+        if f in FACET_FIELDS and keys
+    }
     final = base.copy()
     for mask in filters.values():
         final &= mask
@@ -394,7 +556,7 @@ def _facets(cols: Columns, sel: _Selection, params: SearchParams) -> dict[str, l
                 if other != facet:
                     mask &= other_mask
             counts = _value_counts(cols, mask)
-        base = _FACET_BASE[facet]
+        base = FACET_BASE[facet]
         selected = params.filters.get(facet, ())
         buckets = [
             _bucket(key, vocabularies.label(facet, key), int(counts[base + i]), key in selected)
@@ -419,8 +581,10 @@ def _year_buckets(cols: Columns, mask: np.ndarray, params: SearchParams) -> list
     starts = cols.start[mask & (cols.start > 0)]
     years, counts = np.unique(starts, return_counts=True)
     chosen = params.year_from if params.year_from == params.year_to else None
-    buckets = [_bucket(int(y), str(int(y)), int(c), int(y) == chosen)
-               for y, c in zip(years, counts, strict=True)]
+    buckets = [
+        _bucket(int(y), str(int(y)), int(c), int(y) == chosen)
+        for y, c in zip(years, counts, strict=True)
+    ]
     if chosen is not None and chosen not in set(years.tolist()):
         buckets.append(_bucket(chosen, str(chosen), 0, True))
     return _ordered(buckets)
@@ -429,8 +593,7 @@ def _year_buckets(cols: Columns, mask: np.ndarray, params: SearchParams) -> list
 # --- sorting ------------------------------------------------------------------------------
 
 
-def _sort_keys(cols: Columns, docs: np.ndarray, sort: str, scores: np.ndarray | None
-               ) -> np.ndarray:
+def _sort_keys(cols: Columns, docs: np.ndarray, sort: str, scores: np.ndarray | None) -> np.ndarray:
     """A unique int64 key per doc: ascending key order is the result order."""
     if sort == "title":
         return cols.title_rank[docs]
@@ -473,60 +636,24 @@ def _result(data: dict[str, Any], snippet: str, score: float | None) -> dict[str
 
 
 def _plain_snippet(data: dict[str, Any]) -> str:
-    """The escaped start of the summary (or description) when nothing is marked."""
-    text = " ".join(str(data.get("summary") or data.get("description") or "").split())
-    if len(text) <= SNIPPET_CHARS:
-        return html.escape(text)
-    cut = text.rfind(" ", 0, SNIPPET_CHARS)
-    return html.escape(text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS]) + " …"
-
-
-def _marked_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
-    return [(s, e, t) for s, e, t in word_spans(text[:SNIPPET_SCAN_CHARS]) if t in terms]
+    return plain_snippet(str(data.get("summary") or data.get("description") or ""))
 
 
 def _snippet(data: dict[str, Any], terms: dict[str, frozenset[str]]) -> str:
     """An escaped excerpt of the best-matching field, with its matched words in <mark>."""
-    best: tuple[int, int, str, list] | None = None
-    for rank, name in enumerate(SNIPPET_FIELDS):
+    best: tuple[int, str, list] | None = None
+    for name in SNIPPET_FIELDS:
         text = str(data.get(name) or "")
-        spans = _marked_spans(text, terms.get(name, frozenset())) if text else []
+        spans = matched_spans(text, terms.get(name, frozenset())) if text else []
         distinct = len({t for _, _, t in spans})
         if spans and (best is None or distinct > best[0]):
-            best = (distinct, rank, text, spans)
-    if best is None:
-        return _plain_snippet(data)
-    _, _, text, spans = best
-    return _window(text, spans)
-
-
-def _window(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """The SNIPPET_CHARS-long stretch holding the most distinct matches, escaped and marked."""
-    best_start, best_count = spans[0][0], 0
-    for start, _, _ in spans[:50]:
-        inside = {t for s, e, t in spans if s >= start and e <= start + SNIPPET_CHARS}
-        if len(inside) > best_count:
-            best_start, best_count = start, len(inside)
-    start = max(0, best_start - SNIPPET_CONTEXT)
-    if start > 0:
-        space = text.find(" ", start, best_start)
-        start = space + 1 if space >= 0 else best_start
-    end = min(len(text), start + SNIPPET_CHARS)
-    if end < len(text):
-        space = text.rfind(" ", start + SNIPPET_CHARS // 2, end)
-        end = space if space > 0 else end
-    pieces, position = [], start
-    for s, e, _ in spans:
-        if s >= position and e <= end:
-            pieces += [html.escape(text[position:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
-            position = e
-    pieces.append(html.escape(text[position:end]))
-    body = " ".join("".join(pieces).split())
-    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+            best = (distinct, text, spans)
+    return _plain_snippet(data) if best is None else marked_snippet(best[1], best[2])
 
 
 def _terms_by_field(q: query.Query) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
+    leaf: Any
     for leaf in _positive_leaves(q):
         words = leaf.words if isinstance(leaf, query.Phrase) else [leaf.text]
         found.setdefault(leaf.fieldname, set()).update(str(w) for w in words)
@@ -540,8 +667,9 @@ def _document_frequency(reader: Any, term: str) -> int:
     return max(reader.doc_frequency(name, term) for name in TEXT_FIELDS)
 
 
-def _suggestion(snap: Snapshot, text: str, q: query.Query, total: int,
-                params: SearchParams) -> str | None:
+def _suggestion(
+    snap: Snapshot, text: str, q: query.Query, total: int, params: SearchParams
+) -> str | None:
     """A corrected q when a word looks misspelt and the correction finds more, else None."""
     reader = snap.searcher.reader()
     words = {}
@@ -549,10 +677,9 @@ def _suggestion(snap: Snapshot, text: str, q: query.Query, total: int,
         start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
         if isinstance(leaf, query.Term) and start is not None and end is not None:
             words[(start, end)] = text[start:end]
-    corrector = snap.searcher.corrector("spell")
     corrected = text
     for (start, end), word in sorted(words.items(), reverse=True):
-        replacement = _correction(reader, corrector, word)
+        replacement = _correction(snap, word)
         if replacement:
             corrected = corrected[:start] + replacement + corrected[end:]
     if corrected == text:
@@ -565,25 +692,46 @@ def _suggestion(snap: Snapshot, text: str, q: query.Query, total: int,
     return corrected if found > total else None
 
 
-def _correction(reader: Any, corrector: Any, word: str) -> str | None:
-    if len(word) < MIN_SPELL_CHARS or not word.isalpha():
-        return None
-    stem = index_term(word)
+def _correction(snap: Snapshot, word: str) -> str | None:
+    """A more common indexed word one or two edits away, when `word` is unknown or rare."""
+    reader = snap.searcher.reader()
+    stem = index_term(word) if len(word) >= MIN_SPELL_CHARS and word.isalpha() else None
     if stem is None:
         return None
     frequency = _document_frequency(reader, stem)
-    lowered = word.lower()
+    if frequency > max(RARE_MAX_DOCS, reader.doc_count() * RARE_MAX_SHARE):
+        return None
     for distance in (1, 2):
-        for candidate in corrector.suggest(lowered, limit=5, maxdist=distance):
-            candidate_stem = index_term(candidate)
-            if candidate_stem is None or candidate_stem == stem:
-                continue
-            if fold_aa(candidate) == fold_aa(lowered):
-                continue
-            if _document_frequency(reader, candidate_stem) >= RARE_RATIO * max(frequency, 1) \
-                    or frequency == 0:
-                return _like_case(candidate, word)
+        candidates = {
+            candidate
+            for name in QUERY_FIELDS
+            for candidate in snap.searcher.corrector(name).suggest(
+                stem, limit=5, maxdist=distance, prefix=1
+            )
+        }
+        ranked = sorted(
+            ((_document_frequency(reader, c), c) for c in candidates if c != stem),
+            key=lambda item: (-item[0], item[1]),
+        )
+        for count, candidate in ranked:
+            if count >= max(1, RARE_RATIO * frequency):
+                surface = _surface_form(snap, candidate, word.lower())
+                if surface:
+                    return _like_case(surface, word)
     return None
+
+
+def _surface_form(snap: Snapshot, stem: str, near: str) -> str | None:
+    """A word of the indexed text that has this stem, the one closest to `near`."""
+    words: set[str] = set()
+    for name in QUERY_FIELDS:
+        docs, _ = snap.postings(name, stem)
+        for doc in docs[snap.columns.live[docs]][:3]:
+            text = str(snap.searcher.stored_fields(int(doc))["data"].get(name) or "")
+            words.update(text[s:e].lower() for s, e, t in word_spans(text) if t == stem)
+        if words:
+            break
+    return min(words, key=lambda w: (levenshtein(w, near), w)) if words else None
 
 
 def _like_case(word: str, model: str) -> str:
@@ -607,50 +755,61 @@ def search(index: CaseIndex, params: SearchParams) -> dict[str, Any]:
     with index.snapshot() as snap:
         if snap is None:
             return _empty_response(params)
-        cleaned = clean_query(params.q)
         q = _query_for(snap, params.q)
-        sort = params.effective_sort(q is not None)
-        sel = _select(snap, params, q, scored=q is not None and sort == "relevance")
-        cols = snap.columns
+        sel = _select(snap, params, q, scored=q is not None)
         docs = np.flatnonzero(sel.final)
-        first = (params.page - 1) * params.per_page
-        ordered = _ordered_docs(docs, _sort_keys(cols, docs, sort, sel.scores),
-                                first + params.per_page)[first:]
-        terms = _terms_by_field(q) if q is not None else {}
-        results = []
-        for doc in ordered:
-            data = snap.searcher.stored_fields(int(doc))["data"]
-            snippet = _snippet(data, terms) if q is not None else _plain_snippet(data)
-            score = None
-            if q is not None and sel.scores is not None:
-                score = round(float(sel.scores[doc]), 3)
-            elif q is not None:
-                score = None
-            results.append(_result(data, snippet, score))
+        per_page = max(params.per_page, 0)  # from_args keeps 1-100; callers may go beyond
+        first = (max(params.page, 1) - 1) * per_page
+        keys = _sort_keys(snap.columns, docs, params.effective_sort(q is not None), sel.scores)
+        page = _ordered_docs(docs, keys, first + per_page)[first:]
         suggestion = None
         if q is not None:
-            suggestion = _suggestion(snap, cleaned, q, len(docs), params)
+            suggestion = _suggestion(snap, clean_query(params.q), q, len(docs), params)
         return {
             "total": len(docs),
             "page": params.page,
             "per_page": params.per_page,
             "q": params.q or None,
             "suggestion": suggestion,
-            "results": results,
-            "facets": _facets(cols, sel, params),
+            "results": _results(snap, page, q, sel.scores),
+            "facets": _facets(snap.columns, sel, params),
         }
+
+
+def _results(
+    snap: Snapshot, docs: np.ndarray, q: query.Query | None, scores: np.ndarray | None
+) -> list[dict[str, Any]]:
+    terms = _terms_by_field(q) if q is not None else {}
+    results = []
+    for doc in docs:
+        data = snap.searcher.stored_fields(int(doc))["data"]
+        snippet = _snippet(data, terms) if q is not None else _plain_snippet(data)
+        score = None if scores is None else round(float(scores[doc]), 3)
+        results.append(_result(data, snippet, score))
+    return results
 
 
 def _empty_response(params: SearchParams) -> dict[str, Any]:
     facets: dict[str, list[dict]] = {
-        facet: _ordered([_bucket(k, vocabularies.label(facet, k), 0, True)
-                         for k in params.filters.get(facet, ())])
+        facet: _ordered(
+            [
+                _bucket(k, vocabularies.label(facet, k), 0, True)
+                for k in params.filters.get(facet, ())
+            ]
+        )
         for facet in FACETS
     }
     chosen = params.year_from if params.year_from == params.year_to else None
     facets["start_year"] = [] if chosen is None else [_bucket(chosen, str(chosen), 0, True)]
-    return {"total": 0, "page": params.page, "per_page": params.per_page, "q": params.q or None,
-            "suggestion": None, "results": [], "facets": facets}
+    return {
+        "total": 0,
+        "page": params.page,
+        "per_page": params.per_page,
+        "q": params.q or None,
+        "suggestion": None,
+        "results": [],
+        "facets": facets,
+    }
 
 
 def matching_refs(index: CaseIndex, params: SearchParams) -> list[str]:
@@ -678,27 +837,32 @@ def similar(index: CaseIndex, ref: str, limit: int = 5) -> list[dict[str, Any]]:
         scores = _text_similarity(snap, data) + _facet_similarity(cols, doc)
         candidates = np.flatnonzero((scores > 0) & cols.live)
         candidates = candidates[candidates != doc]
-        ordered = _ordered_docs(candidates, _sort_keys(cols, candidates, "relevance", scores),
-                                limit)
+        ordered = _ordered_docs(
+            candidates, _sort_keys(cols, candidates, "relevance", scores), limit
+        )
         results = []
         for other in ordered:
             other_data = snap.searcher.stored_fields(int(other))["data"]
-            results.append(_result(other_data, _plain_snippet(other_data),
-                                   round(float(scores[other]), 3)))
+            results.append(
+                _result(other_data, _plain_snippet(other_data), round(float(scores[other]), 3))
+            )
         return results
 
 
 def _text_similarity(snap: Snapshot, data: dict[str, Any]) -> np.ndarray:
     """Scores of a query of the case's most telling words, scaled to 0..1."""
-    text = "\n".join(str(data.get(n) or "") for n in ("title", "summary", "description",
-                                                     "results"))
+    text = "\n".join(str(data.get(n) or "") for n in ("title", "summary", "description", "results"))
     key_terms = snap.searcher.key_terms_from_text("description", text, numterms=SIMILAR_TERMS)
     if not key_terms:
         return np.zeros(snap.columns.size)
-    q = query.Or([query.Term(name, term, boost=weight * FIELD_BOOSTS[name])
-                  for term, weight in key_terms for name in QUERY_FIELDS])
-    scores = _run(snap, q, scored=True).scores
-    assert scores is not None
+    q = query.Or(
+        [
+            query.Term(name, term, boost=weight * FIELD_BOOSTS[name])
+            for term, weight in key_terms
+            for name in QUERY_FIELDS
+        ]
+    )
+    _, scores = _Evaluator(snap, scored=True).run(q)
     top = scores.max()
     return scores / top if top > 0 else scores
 
@@ -708,7 +872,7 @@ def _facet_similarity(cols: Columns, doc: int) -> np.ndarray:
     weights = np.zeros(VALUE_COUNT)
     own = cols.code_values[cols.code_docs == doc]
     for facet, bonus in SIMILAR_FACET_BONUS.items():
-        base = _FACET_BASE[facet]
+        base = FACET_BASE[facet]
         span = own[(own >= base) & (own < base + len(FACET_VALUES[facet]))]
         weights[span] = bonus
     return np.bincount(cols.code_docs, weights=weights[cols.code_values], minlength=cols.size)

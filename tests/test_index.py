@@ -1,0 +1,396 @@
+"""The index: Danish analysis, documents, generations, updates, seq and concurrent writers."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from search_fixtures import CASES, REFS, case
+from whoosh import query
+
+from casebase import index as index_module
+from casebase.analysis import danish_analyzer, danish_sort_key, index_term, word_spans
+from casebase.errors import CasebaseError
+from casebase.index import CaseIndex, IndexBusy, PostingsCache, case_document, read_postings
+from casebase.search import SearchParams, search
+
+VERSIONS = {c["ref"]: c["version"] for c in CASES}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Iterator[CaseIndex]:
+    case_index = CaseIndex(tmp_path / "index")
+    case_index.rebuild(iter(CASES), seq=5)
+    yield case_index
+    case_index.close()
+
+
+def titles(case_index: CaseIndex, q: str = "") -> dict[str, str]:
+    body = search(case_index, SearchParams(q=q, per_page=100))
+    return {r["ref"]: r["title"] for r in body["results"]}
+
+
+def new_case(ref: str, title: str = "Nyt partnerskab i Vejle", **extra: Any) -> dict[str, Any]:
+    return case(
+        ref,
+        title,
+        "En beskrivelse.",
+        ["Vejle"],
+        ["syddanmark"],
+        (2020, None),
+        "igangvaerende",
+        ["projektpartnerskab"],
+        ["kommune"],
+        ["byrum"],
+        **extra,
+    )
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Partnerskab partnerskaber partnerskabet partnerskabets", ["partnerskab"] * 4),
+        ("Aarhus Århus haandværkere håndværkere", ["århus", "århus", "håndværk", "håndværk"]),
+        ("byfornyelse i og på Byen", ["byforny", "byen"]),
+        ("en by for borgere", ["by", "borg"]),  # only Danish stop words: "by" (town) is a word
+        ("paa x", []),  # "paa" is "på", a stop word; one letter is too short
+    ],
+)
+def test_danish_analyzer(text: str, terms: list[str]) -> None:
+    assert [t.text for t in danish_analyzer()(text)] == terms
+
+
+def test_index_term_repeats_the_analyzer() -> None:
+    """Snippets mark words with index_term: it must agree with the Whoosh chain."""
+    text = " ".join(c["description"] + " " + c["title"] for c in CASES)
+    by_whoosh = [t.text for t in danish_analyzer()(text)]
+    by_python = [t for _, _, t in word_spans(text) if t is not None]
+    assert by_python == by_whoosh
+    assert index_term("Haandværkere") == index_term("håndværkere") == "håndværk"
+
+
+def test_danish_sort_key() -> None:
+    words = ["Åen", "aabenraa", "Zebra", "æble", "Øster", "Byrum", "ærø", "Ålborg", "ø", "Ébo"]
+    assert sorted(words, key=danish_sort_key) == [
+        "Byrum",
+        "Ébo",
+        "Zebra",
+        "æble",
+        "ærø",
+        "ø",
+        "Øster",
+        "aabenraa",
+        "Åen",
+        "Ålborg",
+    ]
+
+
+def test_case_document_labels_and_missing_values() -> None:
+    record = {
+        "ref": "x",
+        "title": "T",
+        "description": "D",
+        "municipalities": ["Aarhus"],
+        "regions": ["midtjylland"],
+        "status": "afsluttet",
+        "collaboration_forms": [],
+        "actors": None,
+        "themes": ["klima"],
+        "version": 2,
+    }
+    document = case_document(record)
+    assert document["labels"].split("\n") == [
+        "Klima og bæredygtighed. Climate and sustainability.",
+        "Region Midtjylland. Central Denmark Region.",
+        "Aarhus.",
+        "Afsluttet. Completed.",
+    ]
+    assert document["data"]["summary"] is None
+    assert document["data"]["start_year"] is None and document["data"]["actors"] == []
+
+
+# --- building, reading --------------------------------------------------------------------
+
+
+def test_absent_index(tmp_path: Path) -> None:
+    case_index = CaseIndex(tmp_path / "nothing")
+    assert case_index.exists() is False
+    assert case_index.applied_seq() == -1
+    assert case_index.doc_count() == 0
+    assert case_index.refs_versions() == {}
+
+
+def test_rebuild(built: CaseIndex) -> None:
+    assert built.exists() is True
+    assert built.applied_seq() == 5
+    assert built.doc_count() == 16
+    assert built.refs_versions() == VERSIONS
+    assert VERSIONS["gellerup-helhedsplan"] == 3
+
+
+def test_rebuild_streams_a_generator(tmp_path: Path) -> None:
+    def records() -> Iterator[dict]:
+        for number in range(300):
+            yield new_case(f"case-{number:03d}", title=f"Sag nummer {number}")
+
+    case_index = CaseIndex(tmp_path / "index")
+    case_index.rebuild(records(), seq=1)
+    assert case_index.doc_count() == 300
+    case_index.close()
+
+
+def test_rebuild_replaces_everything_and_removes_old_generations(built: CaseIndex) -> None:
+    built.rebuild(iter([new_case("only-one")]), seq=7)
+    assert built.refs_versions() == {"only-one": 1}
+    assert built.applied_seq() == 7
+    assert len(list(built.path.glob("gen-*"))) == 1
+
+
+def test_rebuild_switch_while_a_searcher_is_open(built: CaseIndex) -> None:
+    other = CaseIndex(built.path)
+    with built.snapshot() as snap:
+        assert snap is not None
+        other.rebuild(iter([new_case("after-switch")]), seq=8)
+        # The open generation is gone from disk, but its searcher still answers.
+        assert snap.searcher.document(ref="aeble")["data"]["title"] == "Æblehaven i landsbyen"
+        assert snap.searcher.doc_count() == 17
+    assert titles(built) == {"after-switch": "Nyt partnerskab i Vejle"}
+    assert built.applied_seq() == 8
+    other.close()
+
+
+def test_failed_rebuild_keeps_the_old_generation(built: CaseIndex) -> None:
+    def broken() -> Iterator[dict]:
+        yield new_case("first")
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        built.rebuild(broken(), seq=9)
+    assert built.refs_versions() == VERSIONS
+    assert built.applied_seq() == 5
+    assert len(list(built.path.glob("gen-*"))) == 1
+
+
+def test_dropped_without_close_leaves_no_open_files(tmp_path: Path) -> None:
+    """Whoosh opens one file per segment part; a forgotten CaseIndex must still close them."""
+    case_index = CaseIndex(tmp_path / "index")
+    case_index.rebuild(iter(CASES), seq=1)
+    case_index.update([new_case("one-more")], [], seq=2)
+    assert search(case_index, SearchParams(q="partnerskab"))["total"] == 7
+    del case_index
+    gc.collect()  # an unclosed file would raise ResourceWarning (warnings are errors)
+
+
+def test_deleted_index_folder(built: CaseIndex) -> None:
+    assert built.doc_count() == 16
+    shutil.rmtree(built.path)
+    assert built.exists() is False
+    assert built.applied_seq() == -1
+    assert search(built, SearchParams())["total"] == 0
+    built.rebuild(iter(CASES), seq=6)
+    assert built.doc_count() == 16
+
+
+def test_a_generation_of_another_format_is_not_used(built: CaseIndex) -> None:
+    """After a schema change (INDEX_FORMAT), an old index reads as absent: the service rebuilds."""
+    (generation,) = built.path.glob("gen-*")
+    old = generation.with_name(generation.name.replace(index_module.INDEX_FORMAT, "v1", 1))
+    generation.rename(old)
+    (built.path / "CURRENT").write_text(old.name + "\n")
+    assert built.exists() is False
+    assert built.applied_seq() == -1
+    built.rebuild(iter(CASES), seq=6)
+    assert built.exists() and not old.exists()
+
+
+def test_emptied_index_folder(built: CaseIndex) -> None:
+    for child in built.path.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    assert built.exists() is False
+    assert built.applied_seq() == -1
+
+
+# --- updates ------------------------------------------------------------------------------
+
+
+def test_update_upserts_deletes_and_remembers_seq(built: CaseIndex) -> None:
+    changed = dict(CASES[0], title="Gellerup igen", version=4)
+    built.update([changed, new_case("vejle-ny")], ["zebra", "not-indexed"], seq=9)
+    expected = dict(VERSIONS, **{"gellerup-helhedsplan": 4, "vejle-ny": 1})
+    del expected["zebra"]
+    assert built.refs_versions() == expected
+    assert built.doc_count() == 16
+    assert built.applied_seq() == 9
+    assert titles(built, "gellerup")["gellerup-helhedsplan"] == "Gellerup igen"
+    assert "zebra" not in titles(built)
+    assert search(built, SearchParams(q="zebrastriber"))["total"] == 0
+
+
+def test_update_never_moves_seq_backwards(built: CaseIndex) -> None:
+    built.update([], [], seq=3)
+    assert built.applied_seq() == 5
+    built.update([], [], seq=12)
+    assert built.applied_seq() == 12
+
+
+def test_update_creates_an_absent_index(tmp_path: Path) -> None:
+    case_index = CaseIndex(tmp_path / "new")
+    case_index.update([new_case("first")], [], seq=2)
+    assert case_index.exists()
+    # It holds this change only, not the history before it: its seq does not claim 2.
+    assert (case_index.refs_versions(), case_index.applied_seq()) == ({"first": 1}, -1)
+    case_index.update([new_case("second")], [], seq=3)
+    assert case_index.applied_seq() == 3
+    case_index.close()
+
+
+def test_updates_in_other_objects_are_seen(built: CaseIndex) -> None:
+    """Two CaseIndex objects (think: two processes) on one folder see each other's changes."""
+    other = CaseIndex(built.path)
+    assert other.doc_count() == 16 and built.doc_count() == 16
+    other.update([new_case("from-other")], [], seq=6)
+    assert built.refs_versions()["from-other"] == 1
+    assert built.applied_seq() == 6
+    built.update([], ["from-other"], seq=7)
+    assert "from-other" not in other.refs_versions()
+    assert other.applied_seq() == 7
+    other.close()
+
+
+def test_concurrent_writers_lose_nothing(built: CaseIndex) -> None:
+    """Writers in several threads (each with its own CaseIndex, as processes would) wait for
+    each other; a commit racing an open is never taken for a missing index."""
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for round_ in range(4):
+                mine = CaseIndex(built.path)  # a fresh object: opens the index anew
+                refs = [f"w{worker}-r{round_}-{n}" for n in range(3)]
+                mine.update([new_case(ref) for ref in refs], [], seq=10 + worker)
+                assert mine.doc_count() >= 16 + 3
+                mine.close()
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert built.doc_count() == 16 + 4 * 4 * 3
+    assert set(REFS) <= set(built.refs_versions())
+    assert built.applied_seq() == 13
+
+
+def test_searching_threads_while_the_index_changes(built: CaseIndex) -> None:
+    """Threads share one CaseIndex; old searchers are closed only when their searches end."""
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def searching() -> None:
+        try:
+            while not done.is_set():
+                body = search(built, SearchParams(q="partnerskab", per_page=100))
+                assert body["total"] >= 6 and len(body["results"]) == body["total"]
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=searching) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for number in range(8):
+        built.update([new_case(f"during-{number}")], [], seq=20 + number)
+    built.rebuild(iter(CASES), seq=40)
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert built.doc_count() == 16
+
+
+def test_a_held_lock_is_reported_not_raised_as_lockerror(
+    built: CaseIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "WRITER_TIMEOUT", 0.1)
+    monkeypatch.setattr(index_module, "WRITER_ATTEMPTS", 2)
+    (generation,) = built.path.glob("gen-*")
+    blocker = index_module.index.open_dir(str(generation)).writer()
+    try:
+        with pytest.raises(IndexBusy) as raised:
+            built.update([new_case("blocked")], [], seq=6)
+        assert isinstance(raised.value, CasebaseError)
+    finally:
+        blocker.cancel()
+    built.update([new_case("unblocked")], [], seq=6)
+    assert built.applied_seq() == 6
+
+
+def test_searches_survive_many_updates(built: CaseIndex) -> None:
+    """Segments merge as updates pile up: results stay exact (no duplicates, no losses)."""
+    for number in range(25):
+        built.update(
+            [new_case(f"extra-{number}", title=f"Ekstra partnerskab {number}")],
+            [f"extra-{number - 3}"] if number >= 3 else [],
+            seq=10 + number,
+        )
+        for q in ("ekstra", '"ekstra partnerskab"'):
+            body = search(built, SearchParams(q=q, per_page=100))
+            found = [r["ref"] for r in body["results"]]
+            assert len(found) == len(set(found)) == body["total"] == min(number + 1, 3)
+    assert built.doc_count() == 16 + 3
+    assert sorted(built.refs_versions()) == sorted([*REFS, "extra-22", "extra-23", "extra-24"])
+
+
+def test_postings_cache_evicts_the_least_recently_used() -> None:
+    cache = PostingsCache(max_postings=5)
+    three = (np.arange(3, dtype=np.int32), np.ones(3, np.float32))
+    reads: list[str] = []
+
+    def reader(name: str) -> Any:
+        return lambda: reads.append(name) or three
+
+    cache.get(("s", "f", "a"), reader("a"))
+    cache.get(("s", "f", "a"), reader("a"))
+    cache.get(("s", "f", "b"), reader("b"))  # 6 postings > 5: "a" goes
+    cache.get(("s", "f", "b"), reader("b"))
+    cache.get(("s", "f", "a"), reader("a"))
+    assert reads == ["a", "b", "a"]
+
+
+def test_read_postings_equals_stepping(built: CaseIndex) -> None:
+    built.update([new_case(f"more-{n}") for n in range(200)], [], seq=6)
+    with built.snapshot() as snap:
+        assert snap is not None
+        for field, text in [
+            ("description", "beskriv"),
+            ("labels", "kommun"),
+            ("title", "partnerskab"),
+            ("description", "århus"),
+        ]:
+            fast_ids, fast_weights = snap.postings(field, text)
+            slow = query.Term(field, text).matcher(snap.searcher)
+            slow_ids, slow_weights = [], []
+            while slow.is_active():
+                slow_ids.append(slow.id())
+                slow_weights.append(slow.weight())
+                slow.next()
+            assert fast_ids.tolist() == slow_ids and len(slow_ids) > 0
+            assert np.allclose(fast_weights, slow_weights)
+        # Deleted documents are left to the caller's live mask.
+        leaf, _ = snap.searcher.reader().leaf_readers()[0]
+        ids, _ = read_postings(leaf.postings("labels", "kommun"))
+        assert len(ids) >= 10
