@@ -25,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from casebase import vocabularies  # noqa: E402
 from casebase.services import Casebase  # noqa: E402
 
-WORDS = ("partnerskab byfornyelse landsby bymidte borgerinddragelse boligområde klimatilpasning "
-         "byrum forsøg kommune foreninger frivillige investering stationsby havn handel "
-         "kulturarv bevaring nedrivning omdannelse tryghed sundhed trivsel").split()
+WORDS = (
+    "partnerskab byfornyelse landsby bymidte borgerinddragelse boligområde klimatilpasning "
+    "byrum forsøg kommune foreninger frivillige investering stationsby havn handel "
+    "kulturarv bevaring nedrivning omdannelse tryghed sundhed trivsel"
+).split()
 
 
 def synthetic(i: int, rng: random.Random) -> dict:
@@ -60,8 +62,9 @@ def write_file(path: Path, n: int, fmt: str) -> None:
         writer.writerow(columns)
         for i in range(n):
             record = synthetic(i, rng)
-            writer.writerow(["|".join(v) if isinstance(v, list) else v
-                             for v in (record[c] for c in columns)])
+            writer.writerow(
+                ["|".join(v) if isinstance(v, list) else v for v in (record[c] for c in columns)]
+            )
 
 
 def main() -> None:
@@ -84,13 +87,19 @@ def main() -> None:
         service.sync()
         index_seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{args.n} {args.format} rows ({source.stat().st_size / 1e6:.1f} MB): "
-              f"created {report.created}, rejected {report.rejected}")
+        print(
+            f"{args.n} {args.format} rows ({source.stat().st_size / 1e6:.1f} MB): "
+            f"created {report.created}, rejected {report.rejected}"
+        )
         print(f"read + validate + database: {db_seconds:.1f} s = {args.n / db_seconds:,.0f} rows/s")
-        print(f"index catch-up:             {index_seconds:.1f} s = "
-              f"{args.n / index_seconds:,.0f} docs/s")
-        print(f"total:                      {db_seconds + index_seconds:.1f} s; "
-              f"peak RSS {peak_mb:,.0f} MB")
+        print(
+            f"index catch-up:             {index_seconds:.1f} s = "
+            f"{args.n / index_seconds:,.0f} docs/s"
+        )
+        print(
+            f"total:                      {db_seconds + index_seconds:.1f} s; "
+            f"peak RSS {peak_mb:,.0f} MB"
+        )
         service.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

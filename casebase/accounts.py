@@ -33,7 +33,9 @@ def _token_hash(token: str) -> str:
 
 def create_user(session: Session, name: str, password: str, admin: bool = False) -> User:
     if not NAME_PATTERN.match(name):
-        raise CasebaseError("A user name is 1-100 characters of letters, digits, '.', '_', '@', '-'.")
+        raise CasebaseError(
+            "A user name is 1-100 characters of letters, digits, '.', '_', '@', '-'."
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise CasebaseError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if session.scalar(select(User).where(User.name == name)):
@@ -70,8 +72,11 @@ def create_token(session: Session, name: str) -> str:
 
 def revoke_token(session: Session, token: str) -> int:
     """Revoke a token given in full, or every token of a user given by name; returns how many."""
-    found = session.scalars(select(ApiToken).where(
-        ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))).all()
+    found = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    ).all()
     if not found:
         user = session.scalar(select(User).where(User.name == token))
         found = [t for t in (user.tokens if user else []) if t.revoked_at is None]
@@ -83,6 +88,9 @@ def revoke_token(session: Session, token: str) -> int:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    api_token = session.scalar(select(ApiToken).where(
-        ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)))
+    api_token = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    )
     return api_token.user if api_token else None

@@ -101,9 +101,15 @@ def _progress() -> Callable[[int], None] | None:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    progress = Progress(SpinnerColumn(), TextColumn("importing"), BarColumn(),
-                        TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("importing"),
+        BarColumn(),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = progress.add_task("import", total=None)
     progress.start()
 
@@ -119,31 +125,49 @@ def _print_report(report: ImportReport) -> None:
     for error in report.errors:
         where = f"{error['file']}: " if "file" in error else ""
         ref = f" (ref {error['ref']})" if error.get("ref") else ""
-        click.echo(f"{where}record {error['row']}{ref}: {error['field']}: {error['message']}",
-                   err=True)
+        click.echo(
+            f"{where}record {error['row']}{ref}: {error['field']}: {error['message']}", err=True
+        )
     if report.dry_run:
-        click.echo(f"dry run, nothing written: would create {report.created}, update "
-                   f"{report.updated}, leave unchanged {report.unchanged}; rejected "
-                   f"{report.rejected}")
+        click.echo(
+            f"dry run, nothing written: would create {report.created}, update "
+            f"{report.updated}, leave unchanged {report.unchanged}; rejected "
+            f"{report.rejected}"
+        )
     else:
-        click.echo(f"created {report.created}, updated {report.updated}, unchanged "
-                   f"{report.unchanged}, rejected {report.rejected}")
+        click.echo(
+            f"created {report.created}, updated {report.updated}, unchanged "
+            f"{report.unchanged}, rejected {report.rejected}"
+        )
     if report.aborted:
-        click.echo("import aborted: nothing was written (use --on-error skip to write the "
-                   "valid records)", err=True)
+        click.echo(
+            "import aborted: nothing was written (use --on-error skip to write the valid records)",
+            err=True,
+        )
 
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["auto", *FORMATS]), default="auto",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
-@click.option("--on-error", type=click.Choice(ON_ERROR_CHOICES), default="abort",
-              show_default=True, help="abort: write nothing when a record is rejected.")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False),
-              help="Write the report as JSON to this file.")
-def import_(files: tuple[str, ...], fmt: str, dry_run: bool, on_error: str,
-            report_file: str | None) -> None:
+@click.option(
+    "--on-error",
+    type=click.Choice(ON_ERROR_CHOICES),
+    default="abort",
+    show_default=True,
+    help="abort: write nothing when a record is rejected.",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    help="Write the report as JSON to this file.",
+)
+def import_(
+    files: tuple[str, ...], fmt: str, dry_run: bool, on_error: str, report_file: str | None
+) -> None:
     """Import cases from CSV, XLSX, JSON or JSON Lines files (upsert by ref)."""
     progress = _progress()
     with _user_errors():
@@ -153,8 +177,9 @@ def import_(files: tuple[str, ...], fmt: str, dry_run: bool, on_error: str,
             if progress is not None:
                 progress.stop()  # type: ignore[attr-defined]
         if report_file:
-            Path(report_file).write_text(json.dumps(report.as_dict(), ensure_ascii=False,
-                                                    indent=2) + "\n", encoding="utf-8")
+            Path(report_file).write_text(
+                json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
     _print_report(report)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
@@ -183,15 +208,21 @@ def export(fmt: str, filters: tuple[str, ...], query: str, output: str) -> None:
 
 @cli.command("search")
 @click.argument("query", required=False, default="")
-@click.option("--filter", "filters", multiple=True, metavar="FIELD=KEY",
-              help="collaboration_form, actor, theme, region, municipality, status, "
-                   "year_from, year_to; repeatable.")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FIELD=KEY",
+    help="collaboration_form, actor, theme, region, municipality, status, "
+    "year_from, year_to; repeatable.",
+)
 @click.option("--sort", type=click.Choice(SORTS))
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's response body.")
-def search_(query: str, filters: tuple[str, ...], sort: str | None, limit: int, page: int,
-            as_json: bool) -> None:
+def search_(
+    query: str, filters: tuple[str, ...], sort: str | None, limit: int, page: int, as_json: bool
+) -> None:
     """Search the cases as the API does."""
     with _user_errors():
         args = _filters(filters)
@@ -206,8 +237,10 @@ def search_(query: str, filters: tuple[str, ...], sort: str | None, limit: int, 
 
 
 def _print_results(body: dict[str, Any]) -> None:
-    click.echo(f"{body['total']} cases" + (f" (did you mean: {body['suggestion']})"
-                                           if body.get("suggestion") else ""))
+    click.echo(
+        f"{body['total']} cases"
+        + (f" (did you mean: {body['suggestion']})" if body.get("suggestion") else "")
+    )
     for result in body["results"]:
         years = "-".join(str(y) for y in (result["start_year"], result["end_year"]) if y)
         places = ", ".join(result["municipalities"]) or "landsdækkende"
@@ -231,8 +264,11 @@ def check(repair: bool) -> None:
     for line in comparison.lines():
         click.echo(line)
     if not comparison.agrees:
-        click.echo("database and index differ" + ("" if repair else
-                   " (casebase check --repair rebuilds the index)"), err=True)
+        click.echo(
+            "database and index differ"
+            + ("" if repair else " (casebase check --repair rebuilds the index)"),
+            err=True,
+        )
         sys.exit(EXIT_REJECTED)
     click.echo("database and index agree" + (" (repaired)" if repair else ""))
 
@@ -248,9 +284,19 @@ def serve(host: str, port: int, workers: int) -> None:
         service.init_db()
         service.sync()  # build or catch up the index once, before the workers start
         service.close()
-    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-            str(workers), "--access-logfile", "-", "--no-control-socket",
-            "casebase:create_app()"]
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--no-control-socket",
+        "casebase:create_app()",
+    ]
     os.execv(sys.executable, argv)
 
 
@@ -268,8 +314,7 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
-                                err=True)
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     with _user_errors():
         _service().create_user(name, password, admin)
     click.echo(f"user '{name}' created" + (" (admin)" if admin else ""), err=True)
@@ -305,5 +350,7 @@ def main() -> None:
         cli(prog_name="casebase")
     except SQLAlchemyError as error:
         # A database that cannot be reached or is not initialised: one line, not a traceback.
-        _fail(f"database error: {str(getattr(error, 'orig', None) or error).splitlines()[0]} "
-              "(is CASEBASE_DATABASE_URL right, and did `casebase init` run?)")
+        _fail(
+            f"database error: {str(getattr(error, 'orig', None) or error).splitlines()[0]} "
+            "(is CASEBASE_DATABASE_URL right, and did `casebase init` run?)"
+        )

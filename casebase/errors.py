@@ -30,7 +30,9 @@ class StaleVersion(CasebaseError):
 class ValidationFailed(CasebaseError):
     """A record broke the rules of the record schema; `errors` maps field -> messages."""
 
-    def __init__(self, errors: dict[str, list[str]], message: str = "The record is invalid") -> None:
+    def __init__(
+        self, errors: dict[str, list[str]], message: str = "The record is invalid"
+    ) -> None:
         super().__init__(message)
         self.errors = errors
 
@@ -45,3 +47,7 @@ class Unauthorized(CasebaseError):
 
 class Forbidden(CasebaseError):
     """Valid credentials without the right to do this."""
+
+
+class Busy(CasebaseError):
+    """A shared resource (the index's write lock) stayed taken too long: try again shortly."""

@@ -1,4 +1,4 @@
-"""Import: files -> records through the one record schema -> upserts in one transaction -> report."""
+"""Import: files -> records -> the one record schema -> upserts in one transaction -> report."""
 
 from __future__ import annotations
 
@@ -33,8 +33,14 @@ class ImportReport:
     aborted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": self.rejected, "dry_run": self.dry_run, "errors": self.errors}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "dry_run": self.dry_run,
+            "errors": self.errors,
+        }
 
     @property
     def written(self) -> int:
@@ -56,8 +62,12 @@ class _Run:
         ref = raw.data.get("ref")
         for name, messages in errors.items():
             for message in messages:
-                error: dict[str, Any] = {"row": raw.row, "ref": ref if isinstance(ref, str)
-                                         else None, "field": name, "message": message}
+                error: dict[str, Any] = {
+                    "row": raw.row,
+                    "ref": ref if isinstance(ref, str) else None,
+                    "field": name,
+                    "message": message,
+                }
                 if file:
                     error["file"] = file
                 self.report.errors.append(error)
@@ -91,10 +101,16 @@ def _records(paths: Sequence[Path], fmt: str) -> Iterator[tuple[str | None, RawR
                 yield (path.name if several else None), raw
 
 
-def import_files(db: Database, paths: Sequence[str | Path], fmt: str = "auto",
-                 dry_run: bool = False, on_error: str = "abort", source: str = "import",
-                 user: str | None = None,
-                 progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_files(
+    db: Database,
+    paths: Sequence[str | Path],
+    fmt: str = "auto",
+    dry_run: bool = False,
+    on_error: str = "abort",
+    source: str = "import",
+    user: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Validate every record of some files and upsert them by ref, all in one transaction.
 
     UnreadableFile propagates (nothing is written). With on_error='abort' nothing is written
@@ -130,8 +146,7 @@ def _take(run: _Run, file: str | None, raw: RawRecord) -> None:
         run.reject(raw, field_errors(error), file)
         return
     if record["ref"] in run.seen:
-        run.reject(raw, {"ref": [f"The ref '{record['ref']}' occurs twice in this import."]},
-                   file)
+        run.reject(raw, {"ref": [f"The ref '{record['ref']}' occurs twice in this import."]}, file)
         return
     run.seen.add(record["ref"])
     run.batch.append(record)

@@ -45,7 +45,7 @@ from whoosh.util.numeric import byte_to_length
 
 from casebase import vocabularies
 from casebase.analysis import danish_analyzer, danish_sort_key_uncached
-from casebase.errors import CasebaseError
+from casebase.errors import Busy
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -91,7 +91,7 @@ NUMS_DTYPE = np.dtype([("start", "<i2"), ("end", "<i2"), ("version", "<i4")])
 CODE_DTYPE = np.dtype("<u2")
 
 
-class IndexBusy(CasebaseError):
+class IndexBusy(Busy):
     """Another process held the index's write lock for too long."""
 
 

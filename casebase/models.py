@@ -33,8 +33,10 @@ class Base(DeclarativeBase):
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint("end_year IS NULL OR start_year IS NULL OR end_year >= start_year",
-                        name="ck_cases_years"),
+        CheckConstraint(
+            "end_year IS NULL OR start_year IS NULL OR end_year >= start_year",
+            name="ck_cases_years",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -53,18 +55,25 @@ class Case(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
-                                                 default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
-                                                 default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
 
     terms: Mapped[list[CaseTerm]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="CaseTerm.position",
-        lazy="selectin")
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="CaseTerm.position",
+        lazy="selectin",
+    )
     funders: Mapped[list[CaseFunder]] = relationship(
-        cascade="all, delete-orphan", order_by="CaseFunder.position", lazy="selectin")
+        cascade="all, delete-orphan", order_by="CaseFunder.position", lazy="selectin"
+    )
     links: Mapped[list[CaseLink]] = relationship(
-        cascade="all, delete-orphan", order_by="CaseLink.position", lazy="selectin")
+        cascade="all, delete-orphan", order_by="CaseLink.position", lazy="selectin"
+    )
 
 
 class CaseTerm(Base):
@@ -74,8 +83,9 @@ class CaseTerm(Base):
     __table_args__ = (UniqueConstraint("case_id", "field", "key", name="uq_case_terms"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     field: Mapped[str] = mapped_column(String(32), nullable=False)
     key: Mapped[str] = mapped_column(String(64), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -87,8 +97,9 @@ class CaseFunder(Base):
     __tablename__ = "case_funders"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
 
@@ -97,8 +108,9 @@ class CaseLink(Base):
     __tablename__ = "case_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     url: Mapped[str] = mapped_column(String(2000), nullable=False)
@@ -125,11 +137,13 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
-                                                 default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
 
-    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
-                                                  cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
 
 class ApiToken(Base):
@@ -138,12 +152,14 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     prefix: Mapped[str] = mapped_column(String(12), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
-                                                 default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens")

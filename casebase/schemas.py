@@ -32,9 +32,24 @@ LIST_FIELDS = ("municipalities", "collaboration_forms", "actors", "themes", "fun
 AMOUNT_FIELDS = ("budget_dkk", "public_funding_dkk", "private_funding_dkk")
 # The record's importable fields, in canonical order (the import shape).
 RECORD_FIELDS = (
-    "ref", "title", "summary", "description", "results", "municipalities", "start_year",
-    "end_year", "status", "collaboration_forms", "actors", "themes", *AMOUNT_FIELDS, "funders",
-    "contact_org", "links", "latitude", "longitude",
+    "ref",
+    "title",
+    "summary",
+    "description",
+    "results",
+    "municipalities",
+    "start_year",
+    "end_year",
+    "status",
+    "collaboration_forms",
+    "actors",
+    "themes",
+    *AMOUNT_FIELDS,
+    "funders",
+    "contact_org",
+    "links",
+    "latitude",
+    "longitude",
 )
 
 
@@ -102,7 +117,7 @@ class VocabularyKey(fields.Field):
 
 
 class VocabularyList(fields.Field):
-    """A list of vocabulary values (a single value is taken as a list of one); duplicates dropped."""
+    """A list of vocabulary values (a single value counts as a list of one); no duplicates."""
 
     def __init__(self, vocabulary: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -116,7 +131,7 @@ class VocabularyList(fields.Field):
         problems: list[str] = []
         for item in items:
             try:
-                key = self.item.deserialize(item)
+                key = str(self.item.deserialize(item))
             except ValidationError as error:
                 problems.extend(_messages(error.messages))
                 continue
@@ -135,10 +150,13 @@ class LinkSchema(Schema):
         unknown = RAISE
 
     title = Text(validate=validate.Length(max=300), load_default=None)
-    url = Text(required=True, validate=[
-        validate.Length(max=2000),
-        validate.URL(schemes={"http", "https"}, error="Not an http(s) URL."),
-    ])
+    url = Text(
+        required=True,
+        validate=[
+            validate.Length(max=2000),
+            validate.URL(schemes={"http", "https"}, error="Not an http(s) URL."),
+        ],
+    )
 
     @pre_load
     def _from_string(self, data: Any, **_: Any) -> Any:
@@ -191,8 +209,12 @@ class RecordSchema(Schema):
         unknown = RAISE
         ordered = True
 
-    ref = fields.String(required=True, validate=validate.Regexp(
-        REF_PATTERN, error="Must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'."))
+    ref = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            REF_PATTERN, error="Must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'."
+        ),
+    )
     title = Text(required=True, validate=validate.Length(min=3, max=300))
     summary = Text(load_default=None, validate=validate.Length(max=1000))
     description = Text(required=True)
@@ -201,21 +223,35 @@ class RecordSchema(Schema):
     start_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
     end_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
     status = VocabularyKey("status", load_default=None)
-    collaboration_forms = VocabularyList("collaboration_form", required=True, validate=validate.Length(
-        min=1, error="At least one collaboration form is required."))
+    collaboration_forms = VocabularyList(
+        "collaboration_form",
+        required=True,
+        validate=validate.Length(min=1, error="At least one collaboration form is required."),
+    )
     actors = VocabularyList("actor", load_default=list)
-    themes = VocabularyList("theme", required=True, validate=validate.Length(
-        min=1, error="At least one theme is required."))
+    themes = VocabularyList(
+        "theme",
+        required=True,
+        validate=validate.Length(min=1, error="At least one theme is required."),
+    )
     budget_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
     public_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
     private_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
     funders = fields.List(Text(validate=validate.Length(max=300)), load_default=list)
     contact_org = Text(load_default=None, validate=validate.Length(max=300))
     links = fields.List(fields.Nested(LinkSchema), load_default=list)
-    latitude = Coordinate(load_default=None, validate=validate.Range(
-        *LATITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."))
-    longitude = Coordinate(load_default=None, validate=validate.Range(
-        *LONGITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."))
+    latitude = Coordinate(
+        load_default=None,
+        validate=validate.Range(
+            *LATITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."
+        ),
+    )
+    longitude = Coordinate(
+        load_default=None,
+        validate=validate.Range(
+            *LONGITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."
+        ),
+    )
 
     @pre_load
     def _accept_import_spellings(self, data: Any, **_: Any) -> Any:

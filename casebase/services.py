@@ -5,22 +5,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
 from . import accounts, exporter, importer, search, store, sync, vocabularies
 from .db import Database
 from .errors import Conflict, NotFound, StaleVersion, ValidationFailed
-from .index import CaseIndex
 from .importer import ImportReport
+from .index import CaseIndex
 from .models import Change
 from .schemas import field_errors, load_record
 from .search import SearchParams
+from .sync import Comparison
 
 # Vocabulary fields of a record dict that get labels in the detail view.
-LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors",
-                   "themes")
+LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors", "themes")
 
 
 class Casebase:
@@ -50,7 +50,7 @@ class Casebase:
         with self._sync_lock:
             return sync.rebuild(self.db, self.index)
 
-    def check(self, repair: bool = False) -> sync.Comparison:
+    def check(self, repair: bool = False) -> Comparison:
         """Compare database and index after catching up; with repair, rebuild when they differ."""
         self.sync()
         comparison = sync.compare(self.db, self.index)
@@ -92,13 +92,17 @@ class Casebase:
         with self.db.session() as session:
             return store.count_cases(session)
 
-    def export(self, params: SearchParams | None, fmt: str, out: IO[bytes]) -> None:
+    def export(self, params: SearchParams | None, fmt: str, out: BinaryIO) -> None:
         """Write the cases matching a search (all cases without one) in an import format."""
         exporter.write_export(self.iter_matching(params), fmt, out)
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
-        if params is None or (not params.q and not params.filters
-                              and params.year_from is None and params.year_to is None):
+        if params is None or (
+            not params.q
+            and not params.filters
+            and params.year_from is None
+            and params.year_to is None
+        ):
             with self.db.session() as session:
                 yield from store.iter_records(session)
             return
@@ -125,8 +129,14 @@ class Casebase:
         self.sync()
         return self.get_case(record["ref"])
 
-    def replace_case(self, ref: str, data: Any, user: str | None, source: str = "api",
-                     expected_version: int | None = None) -> dict[str, Any]:
+    def replace_case(
+        self,
+        ref: str,
+        data: Any,
+        user: str | None,
+        source: str = "api",
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
         """Full replace of a case; the body's ref, when given, must be the same."""
         if isinstance(data, dict):
             data = {**data, "ref": data.get("ref", ref)}
@@ -137,29 +147,40 @@ class Casebase:
             self.db.lock_for_write(session)
             case = store.get_case(session, ref)
             if expected_version is not None and case.version != expected_version:
-                raise StaleVersion(f"The case is at version {case.version}, "
-                                   f"not {expected_version}: reload it and edit again.")
+                raise StaleVersion(
+                    f"The case is at version {case.version}, "
+                    f"not {expected_version}: reload it and edit again."
+                )
             store.upsert(session, record, case, source, user)
         self.sync()
         return self.get_case(ref)
 
-    def delete_case(self, ref: str, user: str | None, source: str = "api",
-                    expected_version: int | None = None) -> None:
+    def delete_case(
+        self, ref: str, user: str | None, source: str = "api", expected_version: int | None = None
+    ) -> None:
         with self.db.session() as session:
             self.db.lock_for_write(session)
             case = store.get_case(session, ref)
             if expected_version is not None and case.version != expected_version:
-                raise StaleVersion(f"The case is at version {case.version}, "
-                                   f"not {expected_version}.")
+                raise StaleVersion(
+                    f"The case is at version {case.version}, not {expected_version}."
+                )
             store.delete(session, case, source, user)
         self.sync()
 
-    def import_files(self, paths: Sequence[str | Path], fmt: str = "auto",
-                     dry_run: bool = False, on_error: str = "abort", source: str = "import",
-                     user: str | None = None,
-                     progress: Callable[[int], None] | None = None) -> ImportReport:
-        report = importer.import_files(self.db, paths, fmt, dry_run, on_error, source, user,
-                                       progress)
+    def import_files(
+        self,
+        paths: Sequence[str | Path],
+        fmt: str = "auto",
+        dry_run: bool = False,
+        on_error: str = "abort",
+        source: str = "import",
+        user: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        report = importer.import_files(
+            self.db, paths, fmt, dry_run, on_error, source, user, progress
+        )
         if report.written and not dry_run and not report.aborted:
             self.sync()
         return report

@@ -30,8 +30,10 @@ def record_to_dict(case: Case) -> dict[str, Any]:
     record["version"] = case.version
     record["created_at"] = _utc(case.created_at).isoformat()
     record["updated_at"] = _utc(case.updated_at).isoformat()
-    return {name: record[name] for name in (*RECORD_FIELDS, "regions", "version",
-                                            "created_at", "updated_at")}
+    return {
+        name: record[name]
+        for name in (*RECORD_FIELDS, "regions", "version", "created_at", "updated_at")
+    }
 
 
 def _utc(moment: datetime) -> datetime:
@@ -55,8 +57,10 @@ def _fill(case: Case, record: dict[str, Any]) -> None:
         for position, key in enumerate(record[field])
     ]
     case.funders = [CaseFunder(position=i, name=name) for i, name in enumerate(record["funders"])]
-    case.links = [CaseLink(position=i, title=link["title"], url=link["url"])
-                  for i, link in enumerate(record["links"])]
+    case.links = [
+        CaseLink(position=i, title=link["title"], url=link["url"])
+        for i, link in enumerate(record["links"])
+    ]
 
 
 def find_case(session: Session, ref: str) -> Case | None:
@@ -83,13 +87,14 @@ def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
     wanted = sorted(refs)
     found: set[str] = set()
     for start in range(0, len(wanted), STREAM_BATCH):
-        batch = wanted[start:start + STREAM_BATCH]
+        batch = wanted[start : start + STREAM_BATCH]
         found.update(session.scalars(select(Case.ref).where(Case.ref.in_(batch))))
     return found
 
 
-def log_change(session: Session, ref: str, action: str, version: int | None,
-               source: str, user: str | None) -> None:
+def log_change(
+    session: Session, ref: str, action: str, version: int | None, source: str, user: str | None
+) -> None:
     session.add(Change(ref=ref, action=action, version=version, source=source, user_name=user))
 
 
@@ -101,31 +106,63 @@ def create(session: Session, record: dict[str, Any], source: str, user: str | No
     return case
 
 
-def create_many(session: Session, records: list[dict[str, Any]], source: str,
-                user: str | None) -> None:
+def create_many(
+    session: Session, records: list[dict[str, Any]], source: str, user: str | None
+) -> None:
     """Insert new cases in bulk (Core inserts: the ORM's unit of work is ten times slower)."""
     if not records:
         return
     now = utcnow()
-    rows = [{**{name: r[name] for name in SCALAR_FIELDS}, "version": 1, "created_at": now,
-             "updated_at": now} for r in records]
-    ids = {ref: id_ for ref, id_ in session.execute(insert(Case).returning(Case.ref, Case.id), rows)}
-    terms = [{"case_id": ids[r["ref"]], "field": field, "key": key, "position": position}
-             for r in records for field in TERM_FIELDS for position, key in enumerate(r[field])]
-    funders = [{"case_id": ids[r["ref"]], "position": i, "name": name}
-               for r in records for i, name in enumerate(r["funders"])]
-    links = [{"case_id": ids[r["ref"]], "position": i, "title": link["title"], "url": link["url"]}
-             for r in records for i, link in enumerate(r["links"])]
+    rows = [
+        {
+            **{name: r[name] for name in SCALAR_FIELDS},
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in records
+    ]
+    ids = {
+        ref: id_ for ref, id_ in session.execute(insert(Case).returning(Case.ref, Case.id), rows)
+    }
+    terms = [
+        {"case_id": ids[r["ref"]], "field": field, "key": key, "position": position}
+        for r in records
+        for field in TERM_FIELDS
+        for position, key in enumerate(r[field])
+    ]
+    funders = [
+        {"case_id": ids[r["ref"]], "position": i, "name": name}
+        for r in records
+        for i, name in enumerate(r["funders"])
+    ]
+    links = [
+        {"case_id": ids[r["ref"]], "position": i, "title": link["title"], "url": link["url"]}
+        for r in records
+        for i, link in enumerate(r["links"])
+    ]
     for model, values in ((CaseTerm, terms), (CaseFunder, funders), (CaseLink, links)):
         if values:
             session.execute(insert(model), values)
-    session.execute(insert(Change), [
-        {"ref": r["ref"], "action": "created", "version": 1, "source": source,
-         "user_name": user, "at": now} for r in records])
+    session.execute(
+        insert(Change),
+        [
+            {
+                "ref": r["ref"],
+                "action": "created",
+                "version": 1,
+                "source": source,
+                "user_name": user,
+                "at": now,
+            }
+            for r in records
+        ],
+    )
 
 
-def update(session: Session, case: Case, record: dict[str, Any], source: str,
-           user: str | None) -> Case:
+def update(
+    session: Session, case: Case, record: dict[str, Any], source: str, user: str | None
+) -> Case:
     # Delete the old rows before inserting the new ones: the unit of work would insert first
     # and trip the unique constraint on (case, field, key).
     case.terms.clear()
@@ -144,8 +181,9 @@ def delete(session: Session, case: Case, source: str, user: str | None) -> None:
     session.delete(case)
 
 
-def upsert(session: Session, record: dict[str, Any], existing: Case | None, source: str,
-           user: str | None) -> str:
+def upsert(
+    session: Session, record: dict[str, Any], existing: Case | None, source: str, user: str | None
+) -> str:
     """Create, update or leave a case; returns 'created', 'updated' or 'unchanged'."""
     if existing is None:
         create(session, record, source, user)
@@ -182,7 +220,7 @@ def iter_records(session: Session, refs: Iterable[str] | None = None) -> Iterato
     if refs is not None:
         wanted = sorted(refs)
         for start in range(0, len(wanted), STREAM_BATCH):
-            batch = wanted[start:start + STREAM_BATCH]
+            batch = wanted[start : start + STREAM_BATCH]
             query = select(Case).where(Case.ref.in_(batch)).order_by(Case.ref)
             yield from _records_of(session, query)
         return

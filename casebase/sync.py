@@ -54,9 +54,11 @@ class Comparison:
 
     def lines(self) -> list[str]:
         lines = [f"database: {self.database_count} cases; index: {self.index_count} documents"]
-        for label, refs in (("missing from the index", self.missing),
-                            ("in the index but not the database", self.extra),
-                            ("with another version in the index", self.stale)):
+        for label, refs in (
+            ("missing from the index", self.missing),
+            ("in the index but not the database", self.extra),
+            ("with another version in the index", self.stale),
+        ):
             if refs:
                 shown = ", ".join(refs[:10]) + (" ..." if len(refs) > 10 else "")
                 lines.append(f"{len(refs)} {label}: {shown}")

@@ -48,8 +48,9 @@ def index_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(database_url: str, index_dir: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def env(
+    database_url: str, index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """CASEBASE_* variables pointing at this test's database, index and instance folder."""
     values = {
         "CASEBASE_DATABASE_URL": database_url,
@@ -80,8 +81,14 @@ def seeded(service: Casebase) -> Casebase:
 
 @pytest.fixture
 def app(service: Casebase, env: dict[str, str]):
-    app = create_app({"TESTING": True, "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
-                      "INDEX_DIR": env["CASEBASE_INDEX_DIR"], "SECRET_KEY": "test-secret"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
+            "INDEX_DIR": env["CASEBASE_INDEX_DIR"],
+            "SECRET_KEY": "test-secret",
+        }
+    )
     yield app
     app.extensions["casebase"].close()
 
@@ -102,12 +109,20 @@ def runner(env: dict[str, str]):
     return Runner()
 
 
-def run_cli(args: list[str], env: dict[str, str], input: str | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: list[str], env: dict[str, str], input: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run the installed `casebase` console script as a real process."""
     executable = Path(sys.executable).with_name("casebase")
-    return subprocess.run([str(executable), *args], env={**os.environ, **env}, input=input,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [str(executable), *args],
+        env={**os.environ, **env},
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def free_port() -> int:
@@ -134,9 +149,12 @@ def live_server(seeded: Casebase, env: dict[str, str]) -> Iterator[str]:
     """A real gunicorn process (`casebase serve`) over the seeded database; yields its URL."""
     port = free_port()
     executable = Path(sys.executable).with_name("casebase")
-    process = subprocess.Popen([str(executable), "serve", "--port", str(port), "--workers", "2"],
-                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(executable), "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"

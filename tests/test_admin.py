@@ -18,11 +18,17 @@ ADMIN, ADMIN_PASSWORD = "admin", "admin-password"
 READER, READER_PASSWORD = "reader", "reader-password"
 
 RECORD = {
-    "ref": "sydhavn-1", "title": "Partnerskab i Sydhavnen",
+    "ref": "sydhavn-1",
+    "title": "Partnerskab i Sydhavnen",
     "description": "Kommunen og borgerne byggede sammen.",
-    "municipalities": ["København"], "start_year": 2010, "end_year": 2014,
-    "collaboration_forms": ["projektpartnerskab"], "actors": ["kommune"], "themes": ["byrum"],
-    "budget_dkk": 1250000, "funders": ["Realdania"],
+    "municipalities": ["København"],
+    "start_year": 2010,
+    "end_year": 2014,
+    "collaboration_forms": ["projektpartnerskab"],
+    "actors": ["kommune"],
+    "themes": ["byrum"],
+    "budget_dkk": 1250000,
+    "funders": ["Realdania"],
     "links": [{"title": "Projektside", "url": "https://example.org/a"}],
 }
 
@@ -49,8 +55,9 @@ def csrf_token(client, url: str) -> str:
 
 def login(client, name: str = ADMIN, password: str = ADMIN_PASSWORD):
     token = csrf_token(client, "/admin/login")
-    return client.post("/admin/login", data={"csrf_token": token, "name": name,
-                                             "password": password})
+    return client.post(
+        "/admin/login", data={"csrf_token": token, "name": name, "password": password}
+    )
 
 
 @pytest.fixture
@@ -76,15 +83,26 @@ def form_data(token: str, **fields) -> MultiDict:
 
 
 NEW_CASE = {
-    "ref": "ny-sag", "title": "En ny sag", "summary": "Kort.",
-    "description": "Beskrivelse af den nye sag.", "results": "",
-    "municipalities": ["Aarhus", "Odense"], "start_year": "2019", "end_year": "2021",
-    "status": "", "collaboration_forms": ["strategisk-partnerskab", "borgerinddragelse"],
-    "actors": ["kommune"], "themes": ["byrum", "klima"], "budget_dkk": "1.250.000",
-    "public_funding_dkk": "", "private_funding_dkk": "", "funders": "Realdania\n\nNordea-fonden\n",
+    "ref": "ny-sag",
+    "title": "En ny sag",
+    "summary": "Kort.",
+    "description": "Beskrivelse af den nye sag.",
+    "results": "",
+    "municipalities": ["Aarhus", "Odense"],
+    "start_year": "2019",
+    "end_year": "2021",
+    "status": "",
+    "collaboration_forms": ["strategisk-partnerskab", "borgerinddragelse"],
+    "actors": ["kommune"],
+    "themes": ["byrum", "klima"],
+    "budget_dkk": "1.250.000",
+    "public_funding_dkk": "",
+    "private_funding_dkk": "",
+    "funders": "Realdania\n\nNordea-fonden\n",
     "contact_org": "Aarhus Kommune",
     "links": "Projektside | https://example.org/ny\nhttps://example.org/bare",
-    "latitude": "56,15", "longitude": "10,21",
+    "latitude": "56,15",
+    "longitude": "10,21",
 }
 
 
@@ -116,15 +134,27 @@ def test_login_and_logout(client, users):
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client, users):
     client.get("/admin/cases/new")
     token = csrf_token(client, "/admin/login?next=/admin/cases/new")
-    response = client.post("/admin/login", data={"csrf_token": token, "name": ADMIN,
-                                                 "password": ADMIN_PASSWORD,
-                                                 "next": "/admin/cases/new"})
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": token,
+            "name": ADMIN,
+            "password": ADMIN_PASSWORD,
+            "next": "/admin/cases/new",
+        },
+    )
     assert response.headers["Location"] == "/admin/cases/new"
     client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin")})
     token = csrf_token(client, "/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": token, "name": ADMIN,
-                                                 "password": ADMIN_PASSWORD,
-                                                 "next": "//evil.example/x"})
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": token,
+            "name": ADMIN,
+            "password": ADMIN_PASSWORD,
+            "next": "//evil.example/x",
+        },
+    )
     assert response.headers["Location"] == "/admin"
 
 
@@ -140,9 +170,14 @@ def test_a_non_admin_is_told_clearly_and_not_let_in(client, users):
     assert response.status_code == 403
     assert "Brugeren reader er ikke administrator" in html_of(response)
     assert client.get("/admin").status_code == 302
-    english = client.post("/admin/login?lang=en", data={
-        "csrf_token": csrf_token(client, "/admin/login"), "name": READER,
-        "password": READER_PASSWORD})
+    english = client.post(
+        "/admin/login?lang=en",
+        data={
+            "csrf_token": csrf_token(client, "/admin/login"),
+            "name": READER,
+            "password": READER_PASSWORD,
+        },
+    )
     assert "The user reader is not an administrator" in html_of(english)
 
 
@@ -157,13 +192,22 @@ def test_repeated_login_failures_are_throttled(client, users):
 # --- CSRF ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/login", "/admin/logout", "/admin/cases/new",
-                                  "/admin/import", "/admin/import/confirm",
-                                  "/admin/cases/sydhavn-1/edit",
-                                  "/admin/cases/sydhavn-1/delete"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/login",
+        "/admin/logout",
+        "/admin/cases/new",
+        "/admin/import",
+        "/admin/import/confirm",
+        "/admin/cases/sydhavn-1/edit",
+        "/admin/cases/sydhavn-1/delete",
+    ],
+)
 def test_a_post_without_csrf_token_is_refused(admin_client, one_case, path):
-    response = admin_client.post(path, data={"name": ADMIN, "password": ADMIN_PASSWORD,
-                                             "title": "x", "version": "1"})
+    response = admin_client.post(
+        path, data={"name": ADMIN, "password": ADMIN_PASSWORD, "title": "x", "version": "1"}
+    )
     assert response.status_code == 400
     page = html_of(response)
     assert "Formularen var udløbet eller ugyldig. Indlæs siden igen og prøv på ny." in page
@@ -172,8 +216,9 @@ def test_a_post_without_csrf_token_is_refused(admin_client, one_case, path):
 
 def test_a_wrong_csrf_token_is_refused(client, users):
     client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": "forged", "name": ADMIN,
-                                                 "password": ADMIN_PASSWORD})
+    response = client.post(
+        "/admin/login", data={"csrf_token": "forged", "name": ADMIN, "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 400
     assert "Formularen var udløbet eller ugyldig" in html_of(response)
     assert client.get("/admin").status_code == 302
@@ -196,7 +241,7 @@ def test_the_api_is_not_subject_to_csrf(client, users):
 
 def test_recent_changes_show_who_what_when(admin_client, one_case):
     page = html_of(admin_client.get("/admin"))
-    table = page[page.index('class="data-table changes"'):]
+    table = page[page.index('class="data-table changes"') :]
     row = re.search(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", table)
     when, who, what = row.groups()
     assert re.fullmatch(r"\d{1,2}\. \w+ \d{4} \d\d:\d\d UTC", when)
@@ -224,62 +269,79 @@ def test_create_a_case_through_the_form(admin_client, users):
     assert record["collaboration_forms"] == ["strategisk-partnerskab", "borgerinddragelse"]
     assert record["budget_dkk"] == 1250000
     assert record["funders"] == ["Realdania", "Nordea-fonden"]
-    assert record["links"] == [{"title": "Projektside", "url": "https://example.org/ny"},
-                               {"title": "https://example.org/bare",
-                                "url": "https://example.org/bare"}]
+    assert record["links"] == [
+        {"title": "Projektside", "url": "https://example.org/ny"},
+        {"title": "https://example.org/bare", "url": "https://example.org/bare"},
+    ]
     assert (record["latitude"], record["longitude"]) == (56.15, 10.21)
     assert record["results"] is None and record["status"] == "afsluttet"
     assert "Sagen «En ny sag» er oprettet." in html_of(admin_client.get("/cases/ny-sag"))
     change = users.recent_changes(1)[0]
     assert (change.ref, change.action, change.user_name, change.source) == (
-        "ny-sag", "created", ADMIN, "admin")
+        "ny-sag",
+        "created",
+        ADMIN,
+        "admin",
+    )
     assert users.search_args({"q": ["ny sag"]})["total"] == 1
 
 
 def test_invalid_form_shows_errors_next_to_each_field(admin_client, users):
     token = csrf_token(admin_client, "/admin/cases/new")
-    fields = {**NEW_CASE, "title": "", "collaboration_forms": [],
-              "municipalities": ["Aarhus"], "links": "Side | ftp://example.org/x"}
+    fields = {
+        **NEW_CASE,
+        "title": "",
+        "collaboration_forms": [],
+        "municipalities": ["Aarhus"],
+        "links": "Side | ftp://example.org/x",
+    }
     response = admin_client.post("/admin/cases/new", data=form_data(token, **fields))
     assert response.status_code == 422
     page = html_of(response)
     assert "Sagen blev ikke gemt." in page
-    for name, message in (("title", "Skal udfyldes."),
-                          ("collaboration_forms", "Vælg mindst én samarbejdsform."),
-                          ("links", "nr. 1: adresse: Ikke en http(s)-adresse.")):
+    for name, message in (
+        ("title", "Skal udfyldes."),
+        ("collaboration_forms", "Vælg mindst én samarbejdsform."),
+        ("links", "nr. 1: adresse: Ikke en http(s)-adresse."),
+    ):
         errors = re.search(f'<ul class="field-errors" id="{name}-error">(.*?)</ul>', page, re.S)
         assert errors and message in unescape(errors.group(1)), (name, page)
     assert 'aria-describedby="title-error" aria-invalid="true"' in page
     # what was typed is kept
     assert 'value="ny-sag"' in page and "Beskrivelse af den nye sag." in page
-    assert re.search(r'id="municipalities-Aarhus" name="municipalities" value="Aarhus" checked',
-                     page)
+    assert re.search(
+        r'id="municipalities-Aarhus" name="municipalities" value="Aarhus" checked', page
+    )
     with pytest.raises(NotFound):
         users.get_case("ny-sag")
 
 
 def test_record_wide_rules_are_shown_at_their_field(admin_client, users):
     token = csrf_token(admin_client, "/admin/cases/new")
-    response = admin_client.post("/admin/cases/new",
-                                 data=form_data(token, **{**NEW_CASE, "end_year": "2001"}))
+    response = admin_client.post(
+        "/admin/cases/new", data=form_data(token, **{**NEW_CASE, "end_year": "2001"})
+    )
     assert response.status_code == 422
-    errors = re.search(r'<ul class="field-errors" id="end_year-error">(.*?)</ul>',
-                       html_of(response), re.S)
+    errors = re.search(
+        r'<ul class="field-errors" id="end_year-error">(.*?)</ul>', html_of(response), re.S
+    )
     assert errors and "Må ikke ligge før startåret (2019)." in errors.group(1)
 
 
 def test_errors_are_shown_in_english_too(admin_client, users):
     token = csrf_token(admin_client, "/admin/cases/new")
-    response = admin_client.post("/admin/cases/new?lang=en",
-                                 data=form_data(token, **{**NEW_CASE, "title": ""}))
+    response = admin_client.post(
+        "/admin/cases/new?lang=en", data=form_data(token, **{**NEW_CASE, "title": ""})
+    )
     assert "Missing data for required field." in html_of(response)
     assert "The case was not saved." in html_of(response)
 
 
 def test_creating_an_existing_ref_is_refused(admin_client, one_case):
     token = csrf_token(admin_client, "/admin/cases/new")
-    response = admin_client.post("/admin/cases/new",
-                                 data=form_data(token, **{**NEW_CASE, "ref": "sydhavn-1"}))
+    response = admin_client.post(
+        "/admin/cases/new", data=form_data(token, **{**NEW_CASE, "ref": "sydhavn-1"})
+    )
     assert response.status_code == 409
     assert "Der findes allerede en sag med denne reference." in html_of(response)
     assert one_case.get_case("sydhavn-1")["title"] == RECORD["title"]
@@ -294,9 +356,23 @@ def test_the_edit_form_holds_every_field_and_the_version(admin_client, one_case)
     assert ">Projektside | https://example.org/a</textarea>" in page
     assert ">Realdania</textarea>" in page
     assert 'value="1250000"' in page
-    for name in ("title", "summary", "description", "results", "start_year", "end_year",
-                 "status", "budget_dkk", "public_funding_dkk", "private_funding_dkk",
-                 "funders", "contact_org", "links", "latitude", "longitude"):
+    for name in (
+        "title",
+        "summary",
+        "description",
+        "results",
+        "start_year",
+        "end_year",
+        "status",
+        "budget_dkk",
+        "public_funding_dkk",
+        "private_funding_dkk",
+        "funders",
+        "contact_org",
+        "links",
+        "latitude",
+        "longitude",
+    ):
         assert f'<label for="{name}">' in page, name
     for name in ("collaboration_forms", "actors", "themes", "municipalities"):
         assert f'id="{name}"' in page and f'name="{name}" value=' in page, name
@@ -311,15 +387,19 @@ def edit_fields(record: dict, **changes) -> dict:
 def test_edit_then_a_stale_version_is_refused(admin_client, one_case):
     record = one_case.get_case("sydhavn-1")
     token = csrf_token(admin_client, "/admin/cases/sydhavn-1/edit")
-    response = admin_client.post("/admin/cases/sydhavn-1/edit", data=form_data(
-        token, version="1", **edit_fields(record, title="Ny titel")))
+    response = admin_client.post(
+        "/admin/cases/sydhavn-1/edit",
+        data=form_data(token, version="1", **edit_fields(record, title="Ny titel")),
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/cases/sydhavn-1"
     assert one_case.get_case("sydhavn-1")["title"] == "Ny titel"
     assert one_case.get_case("sydhavn-1")["version"] == 2
     assert one_case.get_case("sydhavn-1")["links"] == RECORD["links"]  # round trip
     # Someone who opened version 1 before that save now saves: refused, nothing lost.
-    stale = admin_client.post("/admin/cases/sydhavn-1/edit", data=form_data(
-        token, version="1", **edit_fields(record, title="Gammel redigering")))
+    stale = admin_client.post(
+        "/admin/cases/sydhavn-1/edit",
+        data=form_data(token, version="1", **edit_fields(record, title="Gammel redigering")),
+    )
     assert stale.status_code == 409
     page = html_of(stale)
     assert "Sagen er blevet ændret af en anden" in page and "(nu version 2)" in page
@@ -333,8 +413,10 @@ def test_edit_then_a_stale_version_is_refused(admin_client, one_case):
 def test_edit_with_invalid_data(admin_client, one_case):
     record = one_case.get_case("sydhavn-1")
     token = csrf_token(admin_client, "/admin/cases/sydhavn-1/edit")
-    response = admin_client.post("/admin/cases/sydhavn-1/edit", data=form_data(
-        token, version="1", **edit_fields(record, start_year="1800", themes=[])))
+    response = admin_client.post(
+        "/admin/cases/sydhavn-1/edit",
+        data=form_data(token, version="1", **edit_fields(record, start_year="1800", themes=[])),
+    )
     assert response.status_code == 422
     page = html_of(response)
     assert re.search(r'id="start_year-error">.*Skal være mellem 1970 og 2100', page, re.S)
@@ -353,11 +435,13 @@ def test_delete_asks_first_then_deletes(admin_client, one_case):
     assert "Slet «Partnerskab i Sydhavnen»?" in page
     assert one_case.get_case("sydhavn-1")  # asking deletes nothing
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    stale = admin_client.post("/admin/cases/sydhavn-1/delete",
-                              data={"csrf_token": token, "version": "7"})
+    stale = admin_client.post(
+        "/admin/cases/sydhavn-1/delete", data={"csrf_token": token, "version": "7"}
+    )
     assert stale.status_code == 409
-    response = admin_client.post("/admin/cases/sydhavn-1/delete",
-                                 data={"csrf_token": token, "version": "1"})
+    response = admin_client.post(
+        "/admin/cases/sydhavn-1/delete", data={"csrf_token": token, "version": "1"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin"
     with pytest.raises(NotFound):
         one_case.get_case("sydhavn-1")
@@ -382,9 +466,16 @@ def import_file(tmp_path: Path) -> Path:
 def upload(client, path: Path, on_error: str = "abort"):
     token = csrf_token(client, "/admin/import")
     with path.open("rb") as handle:
-        return client.post("/admin/import", data={
-            "csrf_token": token, "format": "auto", "on_error": on_error,
-            "file": (handle, path.name)}, content_type="multipart/form-data")
+        return client.post(
+            "/admin/import",
+            data={
+                "csrf_token": token,
+                "format": "auto",
+                "on_error": on_error,
+                "file": (handle, path.name),
+            },
+            content_type="multipart/form-data",
+        )
 
 
 def uploads_dir() -> Path:
@@ -392,8 +483,9 @@ def uploads_dir() -> Path:
 
 
 def counts(page: str) -> dict[str, int]:
-    return {name: int(value) for name, value in
-            re.findall(r'<dd data-count="(\w+)">(\d+)</dd>', page)}
+    return {
+        name: int(value) for name, value in re.findall(r'<dd data-count="(\w+)">(\d+)</dd>', page)
+    }
 
 
 def test_import_preview_then_confirm(admin_client, users, tmp_path):
@@ -402,16 +494,16 @@ def test_import_preview_then_confirm(admin_client, users, tmp_path):
     page = html_of(response)
     assert "Dette er en prøve: intet er gemt endnu." in page
     assert counts(page) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
-    row = re.search(r"<tr><td>(\d+)</td><td>([^<]+)</td>\s*<td>([^<]+)</td><td>([^<]+)</td>",
-                    page)
+    row = re.search(r"<tr><td>(\d+)</td><td>([^<]+)</td>\s*<td>([^<]+)</td><td>([^<]+)</td>", page)
     assert row.group(1) == "2" and row.group(2) == "import-bad"
     assert row.group(3) == "Kommuner" and "Atlantis" in unescape(row.group(4))
     assert users.case_count() == 0  # nothing written by the preview
     assert len(list(uploads_dir().iterdir())) == 1
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    done = admin_client.post("/admin/import/confirm", data={
-        "csrf_token": csrf, "token": token, "on_error": "skip"})
+    done = admin_client.post(
+        "/admin/import/confirm", data={"csrf_token": csrf, "token": token, "on_error": "skip"}
+    )
     assert done.status_code == 200
     assert "Importen er gennemført: 2 nye, 0 ændrede, 0 uændrede, 1 afviste." in html_of(done)
     assert users.case_count() == 2
@@ -419,20 +511,23 @@ def test_import_preview_then_confirm(admin_client, users, tmp_path):
     assert list(uploads_dir().iterdir()) == []  # the upload is gone
     change = users.recent_changes(1)[0]
     assert (change.user_name, change.source) == (ADMIN, "admin")
-    again = admin_client.post("/admin/import/confirm", data={
-        "csrf_token": csrf, "token": token, "on_error": "skip"})
+    again = admin_client.post(
+        "/admin/import/confirm", data={"csrf_token": csrf, "token": token, "on_error": "skip"}
+    )
     assert again.status_code == 302  # confirming twice does nothing
     assert users.case_count() == 2
 
 
 def test_import_confirm_with_abort_writes_nothing_when_a_record_is_rejected(
-        admin_client, users, tmp_path):
+    admin_client, users, tmp_path
+):
     page = html_of(upload(admin_client, import_file(tmp_path)))
     assert "Med «Gem ingenting» bliver intet gemt, fordi 1 sager afvises." in page
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    done = admin_client.post("/admin/import/confirm", data={
-        "csrf_token": csrf, "token": token, "on_error": "abort"})
+    done = admin_client.post(
+        "/admin/import/confirm", data={"csrf_token": csrf, "token": token, "on_error": "abort"}
+    )
     assert "Intet blev gemt, fordi 1 sager blev afvist." in html_of(done)
     assert users.case_count() == 0
 
@@ -441,13 +536,11 @@ def test_import_discard_removes_the_upload(admin_client, users, tmp_path):
     page = html_of(upload(admin_client, import_file(tmp_path)))
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = admin_client.post("/admin/import/discard", data={"csrf_token": csrf,
-                                                                "token": token})
+    response = admin_client.post("/admin/import/discard", data={"csrf_token": csrf, "token": token})
     assert response.status_code == 302
     assert "Filen er kasseret; intet er gemt." in html_of(admin_client.get("/admin/import"))
     assert list(uploads_dir().iterdir()) == []
-    confirm = admin_client.post("/admin/import/confirm", data={"csrf_token": csrf,
-                                                               "token": token})
+    confirm = admin_client.post("/admin/import/confirm", data={"csrf_token": csrf, "token": token})
     assert confirm.status_code == 302
     assert users.case_count() == 0
 
@@ -455,14 +548,18 @@ def test_import_discard_removes_the_upload(admin_client, users, tmp_path):
 def test_another_token_cannot_confirm(admin_client, users, tmp_path):
     page = html_of(upload(admin_client, import_file(tmp_path)))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = admin_client.post("/admin/import/confirm", data={
-        "csrf_token": csrf, "token": "../../etc/passwd", "on_error": "skip"})
+    response = admin_client.post(
+        "/admin/import/confirm",
+        data={"csrf_token": csrf, "token": "../../etc/passwd", "on_error": "skip"},
+    )
     assert response.status_code == 302
     assert users.case_count() == 0
 
 
-@pytest.mark.parametrize(("content", "name"), [(b"", "empty.json"), (b"[{\"ref\": ", "cut.json"),
-                                               (b"\x00\x01\x02\xff" * 50, "noise.xlsx")])
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"", "empty.json"), (b'[{"ref": ', "cut.json"), (b"\x00\x01\x02\xff" * 50, "noise.xlsx")],
+)
 def test_an_unreadable_upload_is_explained(admin_client, users, tmp_path, content, name):
     path = tmp_path / name
     path.write_bytes(content)
@@ -483,10 +580,19 @@ def test_upload_without_a_file(admin_client, users):
 
 
 def test_form_to_record():
-    form = MultiDict([("title", " T "), ("budget_dkk", "1.250.000 kr."),
-                      ("public_funding_dkk", "2 500 000"), ("private_funding_dkk", "12.5"),
-                      ("latitude", "55,5"), ("links", "A | b | https://x.dk\n\nhttps://y.dk"),
-                      ("themes", "byrum"), ("themes", "klima"), ("funders", " F1 \n\nF2")])
+    form = MultiDict(
+        [
+            ("title", " T "),
+            ("budget_dkk", "1.250.000 kr."),
+            ("public_funding_dkk", "2 500 000"),
+            ("private_funding_dkk", "12.5"),
+            ("latitude", "55,5"),
+            ("links", "A | b | https://x.dk\n\nhttps://y.dk"),
+            ("themes", "byrum"),
+            ("themes", "klima"),
+            ("funders", " F1 \n\nF2"),
+        ]
+    )
     record = admin.form_to_record(form, form.getlist)
     assert record["budget_dkk"] == "1250000" and record["public_funding_dkk"] == "2500000"
     assert record["private_funding_dkk"] == "12.5"  # left for the schema to refuse

@@ -24,20 +24,75 @@ from casebase.services import Casebase
 from casebase.web import api
 
 SEED_COUNT = 90
-VOCABULARY_COUNTS = {"collaboration_form": 9, "actor": 10, "theme": 14, "status": 3,
-                     "region": 5, "municipality": 98}
+VOCABULARY_COUNTS = {
+    "collaboration_form": 9,
+    "actor": 10,
+    "theme": 14,
+    "status": 3,
+    "region": 5,
+    "municipality": 98,
+}
 SEARCH_KEYS = ["total", "page", "per_page", "q", "suggestion", "results", "facets"]
-RESULT_KEYS = ["ref", "title", "summary", "municipalities", "regions", "start_year", "end_year",
-               "status", "collaboration_forms", "actors", "themes", "snippet", "score"]
-FACET_KEYS = ["collaboration_form", "actor", "theme", "region", "municipality", "status",
-              "start_year"]
-CASE_KEYS = ["ref", "title", "summary", "description", "results", "municipalities",
-             "start_year", "end_year", "status", "collaboration_forms", "actors", "themes",
-             "budget_dkk", "public_funding_dkk", "private_funding_dkk", "funders", "contact_org",
-             "links", "latitude", "longitude", "regions", "version", "created_at", "updated_at",
-             "labels"]
-API_PATHS = ["/api/cases", "/api/cases/{ref}", "/api/cases/{ref}/similar", "/api/imports",
-             "/api/export", "/api/vocabularies", "/healthz"]
+RESULT_KEYS = [
+    "ref",
+    "title",
+    "summary",
+    "municipalities",
+    "regions",
+    "start_year",
+    "end_year",
+    "status",
+    "collaboration_forms",
+    "actors",
+    "themes",
+    "snippet",
+    "score",
+]
+FACET_KEYS = [
+    "collaboration_form",
+    "actor",
+    "theme",
+    "region",
+    "municipality",
+    "status",
+    "start_year",
+]
+CASE_KEYS = [
+    "ref",
+    "title",
+    "summary",
+    "description",
+    "results",
+    "municipalities",
+    "start_year",
+    "end_year",
+    "status",
+    "collaboration_forms",
+    "actors",
+    "themes",
+    "budget_dkk",
+    "public_funding_dkk",
+    "private_funding_dkk",
+    "funders",
+    "contact_org",
+    "links",
+    "latitude",
+    "longitude",
+    "regions",
+    "version",
+    "created_at",
+    "updated_at",
+    "labels",
+]
+API_PATHS = [
+    "/api/cases",
+    "/api/cases/{ref}",
+    "/api/cases/{ref}/similar",
+    "/api/imports",
+    "/api/export",
+    "/api/vocabularies",
+    "/healthz",
+]
 
 
 def record(ref: str = "api-test", **changes: Any) -> dict[str, Any]:
@@ -87,9 +142,15 @@ def make_app(service: Casebase, env: dict[str, str]) -> Iterator[Callable[..., F
     apps: list[Flask] = []
 
     def make(**config: Any) -> Flask:
-        app = create_app({"TESTING": True, "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
-                          "INDEX_DIR": env["CASEBASE_INDEX_DIR"], "SECRET_KEY": "test-secret",
-                          **config})
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
+                "INDEX_DIR": env["CASEBASE_INDEX_DIR"],
+                "SECRET_KEY": "test-secret",
+                **config,
+            }
+        )
         apps.append(app)
         return app
 
@@ -120,8 +181,9 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
 
 
 def test_search_answers_the_shape_of_the_spec(seeded: Casebase, client: FlaskClient) -> None:
-    response = client.get("/api/cases?q=partnerskab&per_page=3&collaboration_form="
-                          "projektpartnerskab")
+    response = client.get(
+        "/api/cases?q=partnerskab&per_page=3&collaboration_form=projektpartnerskab"
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert list(body) == SEARCH_KEYS
@@ -136,23 +198,26 @@ def test_search_answers_the_shape_of_the_spec(seeded: Casebase, client: FlaskCli
     assert set(selected[0]) == {"value", "label", "count", "selected"}
 
 
-def test_search_without_parameters_finds_every_case(seeded: Casebase,
-                                                    client: FlaskClient) -> None:
+def test_search_without_parameters_finds_every_case(seeded: Casebase, client: FlaskClient) -> None:
     body = client.get("/api/cases").get_json()
     assert (body["total"], body["q"], len(body["results"])) == (SEED_COUNT, None, 20)
 
 
-@pytest.mark.parametrize(("query", "mentioned"), [
-    ("colour=red", "colour"),
-    ("theme=nope", "theme"),
-    ("page=0", "page"),
-    ("per_page=101", "per_page"),
-    ("per_page=0", "per_page"),
-    ("year_from=2010.5", "year_from"),
-    ("sort=popular", "sort"),
-])
+@pytest.mark.parametrize(
+    ("query", "mentioned"),
+    [
+        ("colour=red", "colour"),
+        ("theme=nope", "theme"),
+        ("page=0", "page"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("year_from=2010.5", "year_from"),
+        ("sort=popular", "sort"),
+    ],
+)
 def test_search_rejects_bad_parameters_with_a_helpful_message(
-        client: FlaskClient, query: str, mentioned: str) -> None:
+    client: FlaskClient, query: str, mentioned: str
+) -> None:
     body = assert_error(client.get(f"/api/cases?{query}"), 400)
     assert mentioned in body["message"]
 
@@ -160,8 +225,9 @@ def test_search_rejects_bad_parameters_with_a_helpful_message(
 # --- reading a case -------------------------------------------------------------------------
 
 
-def test_case_is_the_full_record_with_labels_and_an_etag(client: FlaskClient,
-                                                         admin: dict[str, str]) -> None:
+def test_case_is_the_full_record_with_labels_and_an_etag(
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
     create(client, admin)
     response = client.get("/api/cases/api-test")
     assert response.status_code == 200
@@ -176,12 +242,21 @@ def test_case_is_the_full_record_with_labels_and_an_etag(client: FlaskClient,
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize(("if_none_match", "status"), [
-    ('"1"', 304), ('W/"1"', 304), ("1", 304), ("*", 304), ('"7", "1"', 304),
-    ('"2"', 200), ('"abc"', 200),
-])
+@pytest.mark.parametrize(
+    ("if_none_match", "status"),
+    [
+        ('"1"', 304),
+        ('W/"1"', 304),
+        ("1", 304),
+        ("*", 304),
+        ('"7", "1"', 304),
+        ('"2"', 200),
+        ('"abc"', 200),
+    ],
+)
 def test_if_none_match_answers_304_while_the_version_is_current(
-        client: FlaskClient, admin: dict[str, str], if_none_match: str, status: int) -> None:
+    client: FlaskClient, admin: dict[str, str], if_none_match: str, status: int
+) -> None:
     create(client, admin)
     response = client.get("/api/cases/api-test", headers={"If-None-Match": if_none_match})
     assert response.status_code == status
@@ -195,8 +270,7 @@ def test_unknown_case_is_404(client: FlaskClient) -> None:
     assert "no-such-case" in body["message"]
 
 
-def test_similar_cases_never_include_the_case_itself(seeded: Casebase,
-                                                     client: FlaskClient) -> None:
+def test_similar_cases_never_include_the_case_itself(seeded: Casebase, client: FlaskClient) -> None:
     ref = client.get("/api/cases?per_page=1").get_json()["results"][0]["ref"]
     body = client.get(f"/api/cases/{ref}/similar?limit=3").get_json()
     assert list(body) == ["results"]
@@ -222,7 +296,8 @@ def test_similar_of_an_unknown_case_is_404(client: FlaskClient) -> None:
 
 
 def test_create_answers_201_with_location_and_is_searchable_at_once(
-        client: FlaskClient, admin: dict[str, str]) -> None:
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
     response = client.post("/api/cases", json=record(), headers=admin)
     assert response.status_code == 201
     assert response.headers["Location"] == "/api/cases/api-test"
@@ -235,55 +310,73 @@ def test_create_answers_201_with_location_and_is_searchable_at_once(
     assert client.get(response.headers["Location"]).get_json() == body
 
 
-def test_create_accepts_labels_and_stores_keys(client: FlaskClient,
-                                               admin: dict[str, str]) -> None:
-    body = create(client, admin, municipalities=["Egedal Kommune"],
-                  collaboration_forms=["Projektpartnerskab"], themes=["Byrum og friarealer"])
+def test_create_accepts_labels_and_stores_keys(client: FlaskClient, admin: dict[str, str]) -> None:
+    body = create(
+        client,
+        admin,
+        municipalities=["Egedal Kommune"],
+        collaboration_forms=["Projektpartnerskab"],
+        themes=["Byrum og friarealer"],
+    )
     assert (body["municipalities"], body["collaboration_forms"], body["themes"]) == (
-        ["Egedal"], ["projektpartnerskab"], ["byrum"])
+        ["Egedal"],
+        ["projektpartnerskab"],
+        ["byrum"],
+    )
 
 
 def test_create_of_an_existing_ref_is_409(client: FlaskClient, admin: dict[str, str]) -> None:
     create(client, admin)
-    body = assert_error(client.post("/api/cases", json=record(title="Another title"),
-                                    headers=admin), 409)
+    body = assert_error(
+        client.post("/api/cases", json=record(title="Another title"), headers=admin), 409
+    )
     assert "api-test" in body["message"]
     assert client.get("/api/cases/api-test").get_json()["title"] == record()["title"]
 
 
-def test_invalid_record_is_422_with_messages_per_field(client: FlaskClient,
-                                                       admin: dict[str, str]) -> None:
-    bad = record(ref="bad ref!", title="ab", start_year=2020, end_year=2010,
-                 themes=["klimaa"], collaboration_forms=[])
+def test_invalid_record_is_422_with_messages_per_field(
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
+    bad = record(
+        ref="bad ref!",
+        title="ab",
+        start_year=2020,
+        end_year=2010,
+        themes=["klimaa"],
+        collaboration_forms=[],
+    )
     body = assert_error(client.post("/api/cases", json=bad, headers=admin), 422)
     errors = body["errors"]
     assert set(errors) == {"ref", "title", "themes", "collaboration_forms"} | (
-        {"end_year"} & set(errors))
-    assert all(isinstance(m, list) and all(isinstance(x, str) for x in m)
-               for m in errors.values())
+        {"end_year"} & set(errors)
+    )
+    assert all(isinstance(m, list) and all(isinstance(x, str) for x in m) for m in errors.values())
     assert "klima" in " ".join(errors["themes"])  # the nearest valid key is suggested
     assert client.get("/api/cases/bad ref!").status_code == 404
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b'{"ref": NaN}', b"[" * 100_000])
-def test_a_body_that_is_not_json_is_400(client: FlaskClient, admin: dict[str, str],
-                                        body: bytes) -> None:
-    response = client.post("/api/cases", data=body, headers=admin,
-                           content_type="application/json")
+def test_a_body_that_is_not_json_is_400(
+    client: FlaskClient, admin: dict[str, str], body: bytes
+) -> None:
+    response = client.post("/api/cases", data=body, headers=admin, content_type="application/json")
     assert "JSON" in assert_error(response, 400)["message"]
 
 
 @pytest.mark.parametrize("body", [[record()], "a case", 42, None])
-def test_json_that_is_not_an_object_is_422(client: FlaskClient, admin: dict[str, str],
-                                           body: Any) -> None:
-    response = client.post("/api/cases", data=json.dumps(body), headers=admin,
-                           content_type="application/json")
+def test_json_that_is_not_an_object_is_422(
+    client: FlaskClient, admin: dict[str, str], body: Any
+) -> None:
+    response = client.post(
+        "/api/cases", data=json.dumps(body), headers=admin, content_type="application/json"
+    )
     assert "_record" in assert_error(response, 422)["errors"]
 
 
 @pytest.mark.parametrize("if_match", [None, '"1"', "1", 'W/"1"', "*"])
-def test_replace_answers_200_with_the_new_version(client: FlaskClient, admin: dict[str, str],
-                                                  if_match: str | None) -> None:
+def test_replace_answers_200_with_the_new_version(
+    client: FlaskClient, admin: dict[str, str], if_match: str | None
+) -> None:
     create(client, admin)
     headers = admin | ({"If-Match": if_match} if if_match else {})
     changed = record(title="Kvarterløft med zebrafinker, anden udgave")
@@ -297,12 +390,12 @@ def test_replace_answers_200_with_the_new_version(client: FlaskClient, admin: di
     assert [r["ref"] for r in found["results"]] == ["api-test"]
 
 
-def test_replace_with_a_stale_version_is_412(client: FlaskClient,
-                                             admin: dict[str, str]) -> None:
+def test_replace_with_a_stale_version_is_412(client: FlaskClient, admin: dict[str, str]) -> None:
     create(client, admin)
     client.put("/api/cases/api-test", json=record(title="Second version"), headers=admin)
-    response = client.put("/api/cases/api-test", json=record(title="Lost update"),
-                          headers=admin | {"If-Match": '"1"'})
+    response = client.put(
+        "/api/cases/api-test", json=record(title="Lost update"), headers=admin | {"If-Match": '"1"'}
+    )
     assert "version 2" in assert_error(response, 412)["message"]
     assert client.get("/api/cases/api-test").get_json()["title"] == "Second version"
 
@@ -311,24 +404,28 @@ def test_replace_of_a_missing_case_is_404(client: FlaskClient, admin: dict[str, 
     assert_error(client.put("/api/cases/api-test", json=record(), headers=admin), 404)
 
 
-def test_replace_with_another_ref_in_the_body_is_422(client: FlaskClient,
-                                                     admin: dict[str, str]) -> None:
+def test_replace_with_another_ref_in_the_body_is_422(
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
     create(client, admin)
     response = client.put("/api/cases/api-test", json=record(ref="other"), headers=admin)
     assert "ref" in assert_error(response, 422)["errors"]
 
 
 @pytest.mark.parametrize("if_match", ["abc", '"1", "2"', ""])
-def test_an_if_match_that_names_no_version_is_400(client: FlaskClient, admin: dict[str, str],
-                                                  if_match: str) -> None:
+def test_an_if_match_that_names_no_version_is_400(
+    client: FlaskClient, admin: dict[str, str], if_match: str
+) -> None:
     create(client, admin)
-    response = client.put("/api/cases/api-test", json=record(),
-                          headers=admin | {"If-Match": if_match})
+    response = client.put(
+        "/api/cases/api-test", json=record(), headers=admin | {"If-Match": if_match}
+    )
     assert "If-Match" in assert_error(response, 400)["message"]
 
 
-def test_delete_answers_204_and_the_case_is_gone(client: FlaskClient,
-                                                 admin: dict[str, str]) -> None:
+def test_delete_answers_204_and_the_case_is_gone(
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
     create(client, admin)
     response = client.delete("/api/cases/api-test", headers=admin | {"If-Match": '"1"'})
     assert (response.status_code, response.data) == (204, b"")
@@ -355,8 +452,9 @@ WRITES = [
 
 
 @pytest.mark.parametrize(("method", "path"), WRITES)
-def test_writes_without_a_valid_token_are_401(client: FlaskClient, admin: dict[str, str],
-                                              method: str, path: str) -> None:
+def test_writes_without_a_valid_token_are_401(
+    client: FlaskClient, admin: dict[str, str], method: str, path: str
+) -> None:
     create(client, admin)
     for authorization in (None, "Bearer", "Bearer cb_wrong", "Basic YTpi", "cb_wrong"):
         headers = {"Authorization": authorization} if authorization else {}
@@ -367,23 +465,25 @@ def test_writes_without_a_valid_token_are_401(client: FlaskClient, admin: dict[s
 
 
 @pytest.mark.parametrize(("method", "path"), WRITES)
-def test_writes_with_a_non_admin_token_are_403(client: FlaskClient, admin: dict[str, str],
-                                               reader_token: str, method: str,
-                                               path: str) -> None:
+def test_writes_with_a_non_admin_token_are_403(
+    client: FlaskClient, admin: dict[str, str], reader_token: str, method: str, path: str
+) -> None:
     create(client, admin)
     response = getattr(client, method)(path, json=record(), headers=bearer(reader_token))
     assert "admin" in assert_error(response, 403)["message"]
 
 
-def test_a_revoked_token_is_401(client: FlaskClient, service: Casebase, admin_token: str,
-                                admin: dict[str, str]) -> None:
+def test_a_revoked_token_is_401(
+    client: FlaskClient, service: Casebase, admin_token: str, admin: dict[str, str]
+) -> None:
     create(client, admin)
     service.revoke_token(admin_token)
     assert_error(client.delete("/api/cases/api-test", headers=admin), 401)
 
 
-def test_failed_authentications_are_rate_limited(make_app: Callable[..., Flask],
-                                                 admin: dict[str, str]) -> None:
+def test_failed_authentications_are_rate_limited(
+    make_app: Callable[..., Flask], admin: dict[str, str]
+) -> None:
     client = make_app(AUTH_FAILURE_LIMIT="3 per minute").test_client()
     for _ in range(3):
         assert_error(client.post("/api/cases", json=record(), headers=bearer("cb_guess")), 401)
@@ -397,7 +497,8 @@ def test_failed_authentications_are_rate_limited(make_app: Callable[..., Flask],
 
 
 def test_successful_and_forbidden_writes_do_not_count_as_failures(
-        make_app: Callable[..., Flask], admin: dict[str, str], reader_token: str) -> None:
+    make_app: Callable[..., Flask], admin: dict[str, str], reader_token: str
+) -> None:
     client = make_app(AUTH_FAILURE_LIMIT="2 per minute").test_client()
     for _ in range(3):
         assert_error(client.post("/api/cases", json=record(), headers=bearer(reader_token)), 403)
@@ -410,23 +511,37 @@ def test_successful_and_forbidden_writes_do_not_count_as_failures(
 # --- CORS -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/api/cases", "/api/vocabularies", "/api/cases/nope",
-                                  "/api/openapi.json", "/api/export?format=jsonl"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/cases",
+        "/api/vocabularies",
+        "/api/cases/nope",
+        "/api/openapi.json",
+        "/api/export?format=jsonl",
+    ],
+)
 def test_reads_are_open_to_every_origin(client: FlaskClient, path: str) -> None:
     response = client.get(path, headers={"Origin": "https://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 @pytest.mark.parametrize(("method", "path"), WRITES)
-def test_writes_are_not_open_to_other_origins(client: FlaskClient, admin: dict[str, str],
-                                              method: str, path: str) -> None:
+def test_writes_are_not_open_to_other_origins(
+    client: FlaskClient, admin: dict[str, str], method: str, path: str
+) -> None:
     origin = {"Origin": "https://elsewhere.example"}
     for headers in (origin, origin | admin):
         response = getattr(client, method)(path, json=record(), headers=headers)
         assert "Access-Control-Allow-Origin" not in response.headers
-    preflight = client.options(path, headers=origin | {
-        "Access-Control-Request-Method": method.upper(),
-        "Access-Control-Request-Headers": "authorization, content-type"})
+    preflight = client.options(
+        path,
+        headers=origin
+        | {
+            "Access-Control-Request-Method": method.upper(),
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
     assert "Access-Control-Allow-Methods" not in preflight.headers
     assert "Access-Control-Allow-Headers" not in preflight.headers
 
@@ -440,8 +555,10 @@ Send = Callable[[FlaskClient, dict[str, dict[str, str]]], Any]
 def _upload_of(size: int) -> Send:
     def send(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> Any:
         data = {"file": (io.BytesIO(b"[" + b" " * size + b"]"), "big.json")}
-        return client.post("/api/imports", data=data, headers=tokens["admin"],
-                           content_type="multipart/form-data")
+        return client.post(
+            "/api/imports", data=data, headers=tokens["admin"], content_type="multipart/form-data"
+        )
+
     return send
 
 
@@ -460,8 +577,9 @@ ERROR_REQUESTS: dict[int, Send] = {
     404: lambda c, t: c.get("/api/cases/missing"),
     405: lambda c, t: c.patch("/api/cases/api-test", json={}),
     409: lambda c, t: c.post("/api/cases", json=record(), headers=t["admin"]),
-    412: lambda c, t: c.put("/api/cases/api-test", json=record(),
-                            headers=t["admin"] | {"If-Match": "9"}),
+    412: lambda c, t: c.put(
+        "/api/cases/api-test", json=record(), headers=t["admin"] | {"If-Match": "9"}
+    ),
     413: _upload_of(4096),
     422: lambda c, t: c.post("/api/cases", json=record(title="ab"), headers=t["admin"]),
     429: _guess_tokens,
@@ -470,16 +588,21 @@ ERROR_REQUESTS: dict[int, Send] = {
 
 
 @pytest.mark.parametrize("status", sorted(ERROR_REQUESTS))
-def test_every_error_has_the_one_json_shape(make_app: Callable[..., Flask],
-                                            admin: dict[str, str], reader_token: str,
-                                            monkeypatch: pytest.MonkeyPatch,
-                                            status: int) -> None:
+def test_every_error_has_the_one_json_shape(
+    make_app: Callable[..., Flask],
+    admin: dict[str, str],
+    reader_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+) -> None:
     app = make_app(MAX_CONTENT_LENGTH=1024, AUTH_FAILURE_LIMIT="3 per minute")
     client = app.test_client()
     create(client, admin)
     if status == 500:
+
         def broken(*_: Any, **__: Any) -> None:
             raise RuntimeError("secret detail: the disk is on fire")
+
         monkeypatch.setattr(get_service(app), "get_case", broken)
     response = ERROR_REQUESTS[status](client, {"admin": admin, "reader": bearer(reader_token)})
     body = assert_error(response, status)
@@ -495,41 +618,54 @@ def test_every_error_has_the_one_json_shape(make_app: Callable[..., Flask],
         assert "fire" not in body["message"]
 
 
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("patch", "/api/cases", "GET, HEAD, OPTIONS, POST"),
-    ("put", "/api/vocabularies", "GET, HEAD, OPTIONS"),
-    ("delete", "/api/export", "GET, HEAD, OPTIONS"),
-    ("get", "/api/imports", "OPTIONS, POST"),
-    ("post", "/api/openapi.json", "GET, HEAD, OPTIONS"),
-    ("put", "/healthz", "GET, HEAD, OPTIONS"),
-])
-def test_a_wrong_method_is_405_with_allow(client: FlaskClient, method: str, path: str,
-                                          allowed: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("patch", "/api/cases", "GET, HEAD, OPTIONS, POST"),
+        ("put", "/api/vocabularies", "GET, HEAD, OPTIONS"),
+        ("delete", "/api/export", "GET, HEAD, OPTIONS"),
+        ("get", "/api/imports", "OPTIONS, POST"),
+        ("post", "/api/openapi.json", "GET, HEAD, OPTIONS"),
+        ("put", "/healthz", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_a_wrong_method_is_405_with_allow(
+    client: FlaskClient, method: str, path: str, allowed: str
+) -> None:
     response = getattr(client, method)(path)
     assert_error(response, 405)
     assert response.headers["Allow"] == allowed
 
 
-@pytest.mark.parametrize("changes", [
-    {"budget_dkk": 10**30},
-    {"title": "Lone \ud800 surrogate"},
-    {"start_year": 10**30},
-    {"latitude": 10**400},
-    {"links": [{"url": "https://x.example/" + "a" * 5000}]},
-])
-def test_no_record_makes_a_500(client: FlaskClient, admin: dict[str, str],
-                               changes: dict[str, Any]) -> None:
-    response = client.post("/api/cases", data=json.dumps(record(**changes)), headers=admin,
-                           content_type="application/json")
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"budget_dkk": 10**30},
+        {"title": "Lone \ud800 surrogate"},
+        {"start_year": 10**30},
+        {"latitude": 10**400},
+        {"links": [{"url": "https://x.example/" + "a" * 5000}]},
+    ],
+)
+def test_no_record_makes_a_500(
+    client: FlaskClient, admin: dict[str, str], changes: dict[str, Any]
+) -> None:
+    response = client.post(
+        "/api/cases",
+        data=json.dumps(record(**changes)),
+        headers=admin,
+        content_type="application/json",
+    )
     assert set(assert_error(response, 422)["errors"]) == set(changes)
 
 
-def test_a_nul_character_makes_no_500(client: FlaskClient, admin: dict[str, str],
-                                      database_url: str) -> None:
-    response = client.post("/api/cases", json=record(title="Nul\x00tegn i titlen"),
-                           headers=admin)
+def test_a_nul_character_makes_no_500(
+    client: FlaskClient, admin: dict[str, str], database_url: str
+) -> None:
+    response = client.post("/api/cases", json=record(title="Nul\x00tegn i titlen"), headers=admin)
     assert assert_error(response, 422)["errors"] == {
-        "title": ["Contains a NUL character or invalid Unicode."]}
+        "title": ["Contains a NUL character or invalid Unicode."]
+    }
 
 
 def test_an_unknown_api_address_is_a_json_404(client: FlaskClient) -> None:
@@ -543,9 +679,11 @@ def test_vocabularies_have_the_shape_of_the_spec(client: FlaskClient) -> None:
     body = client.get("/api/vocabularies").get_json()
     assert {name: len(terms) for name, terms in body.items()} == VOCABULARY_COUNTS
     assert list(body) == list(VOCABULARY_COUNTS)[:3] + ["status", "region", "municipality"]
-    assert body["collaboration_form"][0] == {"value": "strategisk-partnerskab",
-                                             "label_da": "Strategisk partnerskab",
-                                             "label_en": "Strategic partnership"}
+    assert body["collaboration_form"][0] == {
+        "value": "strategisk-partnerskab",
+        "label_da": "Strategisk partnerskab",
+        "label_en": "Strategic partnership",
+    }
     for name, terms in body.items():
         extra = {"region", "code"} if name == "municipality" else set()
         assert all(set(t) == {"value", "label_da", "label_en"} | extra for t in terms)
@@ -570,23 +708,45 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
     schemathesis.openapi.from_dict(spec).validate()  # the OpenAPI 3.0 JSON Schema
     assert spec["openapi"].startswith("3.")
     assert sorted(spec["paths"]) == sorted(API_PATHS)
-    operations = {(path, method) for path, item in spec["paths"].items() for method in item
-                  if method in {"get", "post", "put", "delete"}}
+    operations = {
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "delete"}
+    }
     assert operations == {
-        ("/api/cases", "get"), ("/api/cases", "post"), ("/api/cases/{ref}", "get"),
-        ("/api/cases/{ref}", "put"), ("/api/cases/{ref}", "delete"),
-        ("/api/cases/{ref}/similar", "get"), ("/api/imports", "post"), ("/api/export", "get"),
-        ("/api/vocabularies", "get"), ("/healthz", "get")}
+        ("/api/cases", "get"),
+        ("/api/cases", "post"),
+        ("/api/cases/{ref}", "get"),
+        ("/api/cases/{ref}", "put"),
+        ("/api/cases/{ref}", "delete"),
+        ("/api/cases/{ref}/similar", "get"),
+        ("/api/imports", "post"),
+        ("/api/export", "get"),
+        ("/api/vocabularies", "get"),
+        ("/healthz", "get"),
+    }
     for ref in set(_refs(spec)):
         node: Any = spec
         for part in ref.removeprefix("#/").split("/"):
             node = node[part]
-    writes = [op for item in spec["paths"].values() for method, op in item.items()
-              if method in {"post", "put", "delete"}]
+    writes = [
+        op
+        for item in spec["paths"].values()
+        for method, op in item.items()
+        if method in {"post", "put", "delete"}
+    ]
     assert all(op["security"] == [{"bearerAuth": []}] for op in writes)
     search = spec["paths"]["/api/cases"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
-        "q", *FACET_KEYS[:-1], "year_from", "year_to", "sort", "page", "per_page"}
+        "q",
+        *FACET_KEYS[:-1],
+        "year_from",
+        "year_to",
+        "sort",
+        "page",
+        "per_page",
+    }
     assert "422" in spec["paths"]["/api/cases"]["post"]["responses"]
     record_schema = spec["components"]["schemas"]["Record"]
     assert record_schema["properties"]["start_year"]["minimum"] == 1970
@@ -597,8 +757,11 @@ def test_docs_page_works_offline(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert {"/api/docs/assets/apidocs.js", "/api/docs/assets/apidocs.css",
-            "/api/openapi.json"} <= set(assets)
+    assert {
+        "/api/docs/assets/apidocs.js",
+        "/api/docs/assets/apidocs.css",
+        "/api/openapi.json",
+    } <= set(assets)
     assert "<script>" not in page and "style=" not in page  # no inline script or style
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
     texts = [page]
@@ -608,8 +771,9 @@ def test_docs_page_works_offline(client: FlaskClient) -> None:
             texts.append(served.get_data(as_text=True))
     for text in texts:
         external = re.findall(r"https?://[^\s\"')]+", text)
-        assert [u for u in external if not u.startswith(("http://localhost",
-                                                         "http://127.0.0.1"))] == []
+        assert [
+            u for u in external if not u.startswith(("http://localhost", "http://127.0.0.1"))
+        ] == []
     script = texts[assets.index("/api/docs/assets/apidocs.js") + 1]
     assert "fetch(" in script and "innerHTML" not in script
 
@@ -620,9 +784,11 @@ def test_healthz_says_ok(client: FlaskClient) -> None:
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(
-        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def down() -> None:
         raise OSError("connection refused")
+
     monkeypatch.setattr(get_service(app).db, "ping", down)
     assert_error(client.get("/healthz"), 503)
 
@@ -632,8 +798,12 @@ def test_healthz_is_503_when_the_database_does_not_answer(
 
 def upload(client: FlaskClient, headers: dict[str, str], path: Path, query: str = "") -> Any:
     with path.open("rb") as file:
-        return client.post(f"/api/imports{query}", data={"file": (file, path.name)},
-                           headers=headers, content_type="multipart/form-data")
+        return client.post(
+            f"/api/imports{query}",
+            data={"file": (file, path.name)},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
 
 
 def write_json(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -641,29 +811,43 @@ def write_json(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
-def test_import_dry_run_reports_and_writes_nothing(client: FlaskClient, admin: dict[str, str],
-                                                   tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_dry_run_reports_and_writes_nothing(
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(uploads))
     path = write_json(tmp_path / "new.json", [record("imp-1"), record("imp-2")])
     response = upload(client, admin, path, "?dry_run=true")
     assert response.status_code == 200
-    assert response.get_json() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0,
-                                   "dry_run": True, "errors": []}
+    assert response.get_json() == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "dry_run": True,
+        "errors": [],
+    }
     assert client.get("/api/cases/imp-1").status_code == 404
     assert list(uploads.iterdir()) == []  # the saved upload is deleted
 
 
-def test_import_writes_and_is_searchable_at_once(client: FlaskClient, admin: dict[str, str],
-                                                 tmp_path: Path) -> None:
+def test_import_writes_and_is_searchable_at_once(
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
     create(client, admin, ref="imp-1")
-    path = write_json(tmp_path / "cases.json", [record("imp-1", title="Opdateret titel her"),
-                                                 record("imp-2")])
+    path = write_json(
+        tmp_path / "cases.json", [record("imp-1", title="Opdateret titel her"), record("imp-2")]
+    )
     response = upload(client, admin, path, "?dry_run=false&on_error=abort")
-    assert response.get_json() == {"created": 1, "updated": 1, "unchanged": 0, "rejected": 0,
-                                   "dry_run": False, "errors": []}
+    assert response.get_json() == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "rejected": 0,
+        "dry_run": False,
+        "errors": [],
+    }
     assert client.get("/api/cases/imp-1").get_json()["version"] == 2
     found = client.get("/api/cases?q=zebrafinker").get_json()
     assert [r["ref"] for r in found["results"]] == ["imp-2"]
@@ -673,43 +857,55 @@ def test_import_writes_and_is_searchable_at_once(client: FlaskClient, admin: dic
 
 @pytest.mark.parametrize(("on_error", "written"), [("abort", []), ("skip", ["imp-ok"])])
 def test_import_with_rejected_records_answers_200_with_the_report(
-        client: FlaskClient, admin: dict[str, str], tmp_path: Path, on_error: str,
-        written: list[str]) -> None:
-    path = write_json(tmp_path / "mixed.json",
-                      [record("imp-ok"), record("imp-bad", themes=["klimaa"])])
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path, on_error: str, written: list[str]
+) -> None:
+    path = write_json(
+        tmp_path / "mixed.json", [record("imp-ok"), record("imp-bad", themes=["klimaa"])]
+    )
     response = upload(client, admin, path, f"?on_error={on_error}")
     assert response.status_code == 200
     report = response.get_json()
     assert report["rejected"] == 1 and report["created"] == len(written)
-    assert report["errors"] == [{"row": 2, "ref": "imp-bad", "field": "themes",
-                                 "message": report["errors"][0]["message"]}]
+    assert report["errors"] == [
+        {"row": 2, "ref": "imp-bad", "field": "themes", "message": report["errors"][0]["message"]}
+    ]
     assert "klima" in report["errors"][0]["message"]
     refs = [r["ref"] for r in client.get("/api/cases?q=zebrafinker").get_json()["results"]]
     assert refs == written
 
 
-def test_import_detects_the_format_from_the_file_name(client: FlaskClient,
-                                                      admin: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_import_detects_the_format_from_the_file_name(
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "cases.csv"
-    path.write_text("ref;title;description;municipalities;collaboration_forms;themes\n"
-                    "imp-csv;Zebrafinker i CSV;Beskrivelse;Egedal|Furesø;projektpartnerskab;"
-                    "byrum\n", encoding="utf-8")
+    path.write_text(
+        "ref;title;description;municipalities;collaboration_forms;themes\n"
+        "imp-csv;Zebrafinker i CSV;Beskrivelse;Egedal|Furesø;projektpartnerskab;"
+        "byrum\n",
+        encoding="utf-8",
+    )
     report = upload(client, admin, path).get_json()
     assert (report["created"], report["rejected"]) == (1, 0)
     case = client.get("/api/cases/imp-csv").get_json()
     assert case["municipalities"] == ["Egedal", "Furesø"]
 
 
-@pytest.mark.parametrize(("content", "name", "mentioned"), [
-    (b'[{"ref": "x", "title": ', "broken.json", "broken.json"),
-    (b"", "empty.csv", "empty.csv"),
-    (b"\x00\x01\x02 binary noise \xff\xfe" * 10, "noise.csv", "noise.csv"),
-])
-def test_an_unreadable_import_file_is_400_and_named(client: FlaskClient,
-                                                    admin: dict[str, str], tmp_path: Path,
-                                                    content: bytes, name: str,
-                                                    mentioned: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "name", "mentioned"),
+    [
+        (b'[{"ref": "x", "title": ', "broken.json", "broken.json"),
+        (b"", "empty.csv", "empty.csv"),
+        (b"\x00\x01\x02 binary noise \xff\xfe" * 10, "noise.csv", "noise.csv"),
+    ],
+)
+def test_an_unreadable_import_file_is_400_and_named(
+    client: FlaskClient,
+    admin: dict[str, str],
+    tmp_path: Path,
+    content: bytes,
+    name: str,
+    mentioned: str,
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     body = assert_error(upload(client, admin, path), 400)
@@ -717,23 +913,27 @@ def test_an_unreadable_import_file_is_400_and_named(client: FlaskClient,
     assert "casebase-import-" not in body["message"]  # no server-side temporary path
 
 
-@pytest.mark.parametrize("query", ["?dry_run=maybe", "?on_error=ignore", "?format=pdf",
-                                   "?dryrun=true"])
-def test_import_rejects_bad_parameters(client: FlaskClient, admin: dict[str, str],
-                                       tmp_path: Path, query: str) -> None:
+@pytest.mark.parametrize(
+    "query", ["?dry_run=maybe", "?on_error=ignore", "?format=pdf", "?dryrun=true"]
+)
+def test_import_rejects_bad_parameters(
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path, query: str
+) -> None:
     path = write_json(tmp_path / "one.json", [record("imp-1")])
     assert_error(upload(client, admin, path, query), 400)
     assert client.get("/api/cases/imp-1").status_code == 404
 
 
 def test_import_without_a_file_is_400(client: FlaskClient, admin: dict[str, str]) -> None:
-    response = client.post("/api/imports", data={"other": "x"}, headers=admin,
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/imports", data={"other": "x"}, headers=admin, content_type="multipart/form-data"
+    )
     assert "'file'" in assert_error(response, 400)["message"]
 
 
-def test_an_upload_over_the_limit_is_413(make_app: Callable[..., Flask],
-                                         admin: dict[str, str], tmp_path: Path) -> None:
+def test_an_upload_over_the_limit_is_413(
+    make_app: Callable[..., Flask], admin: dict[str, str], tmp_path: Path
+) -> None:
     client = make_app(MAX_CONTENT_LENGTH=10_000).test_client()
     path = write_json(tmp_path / "big.json", [record(f"imp-{i}") for i in range(50)])
     body = assert_error(upload(client, admin, path), 413)
@@ -744,19 +944,24 @@ def test_an_upload_over_the_limit_is_413(make_app: Callable[..., Flask],
 # --- export -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "content_type"), [
-    ("json", "application/json"),
-    ("jsonl", "application/x-ndjson"),
-    ("csv", "text/csv; charset=utf-8"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-])
-def test_export_is_an_attachment_in_the_format(seeded: Casebase, client: FlaskClient,
-                                               fmt: str, content_type: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("json", "application/json"),
+        ("jsonl", "application/x-ndjson"),
+        ("csv", "text/csv; charset=utf-8"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
+def test_export_is_an_attachment_in_the_format(
+    seeded: Casebase, client: FlaskClient, fmt: str, content_type: str
+) -> None:
     response = client.get(f"/api/export?format={fmt}&theme=klima")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == content_type
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="casebase-export.{fmt}"')
+        f'attachment; filename="casebase-export.{fmt}"'
+    )
     expected = client.get("/api/cases?theme=klima").get_json()["total"]
     data = response.get_data()
     if fmt == "json":
@@ -770,8 +975,9 @@ def test_export_is_an_attachment_in_the_format(seeded: Casebase, client: FlaskCl
     assert 0 < len(rows) == expected
 
 
-def test_export_reads_back_unchanged(seeded: Casebase, client: FlaskClient,
-                                     admin: dict[str, str], tmp_path: Path) -> None:
+def test_export_reads_back_unchanged(
+    seeded: Casebase, client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "all.json"
     path.write_bytes(client.get("/api/export").get_data())
     report = upload(client, admin, path, "?dry_run=true").get_json()
@@ -794,8 +1000,9 @@ def _wait_for_no_export_thread() -> None:
     assert _export_threads() == []
 
 
-def test_an_abandoned_export_stops_writing(seeded: Casebase, client: FlaskClient,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_abandoned_export_stops_writing(
+    seeded: Casebase, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Small chunks and a queue of one: the export would wait for the client for ever.
     monkeypatch.setattr(api, "EXPORT_CHUNK_BYTES", 512)
     monkeypatch.setattr(api, "EXPORT_QUEUE_CHUNKS", 1)
@@ -813,10 +1020,12 @@ def test_an_abandoned_export_stops_writing(seeded: Casebase, client: FlaskClient
     assert len(whole.get_data().splitlines()) == SEED_COUNT
 
 
-def test_an_export_that_fails_at_once_is_a_500(app: Flask, client: FlaskClient,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_export_that_fails_at_once_is_a_500(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_: Any) -> None:
         raise RuntimeError("index on fire")
+
     monkeypatch.setattr(get_service(app), "iter_matching", broken)
     assert "fire" not in assert_error(client.get("/api/export?format=csv"), 500)["message"]
     _wait_for_no_export_thread()

@@ -35,23 +35,37 @@ LENIENT_BODIES = ("POST /api/cases", "PUT /api/cases/{ref}")
 
 
 def fuzz_config() -> schemathesis.Config:
-    positive = [{"include-name": label, "checks": {"positive_data_acceptance": {
-        "expected-statuses": POSITIVE_DEFAULT + extra}}}
-        for label, extra in ALSO_ACCEPTABLE.items()]
-    lenient = [{"include-name": label, "checks": {"negative_data_rejection": {"enabled": False}}}
-               for label in LENIENT_BODIES]
-    return schemathesis.Config.from_dict({
-        "operations": positive + lenient,
-    })
+    positive = [
+        {
+            "include-name": label,
+            "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_DEFAULT + extra}},
+        }
+        for label, extra in ALSO_ACCEPTABLE.items()
+    ]
+    lenient = [
+        {"include-name": label, "checks": {"negative_data_rejection": {"enabled": False}}}
+        for label in LENIENT_BODIES
+    ]
+    return schemathesis.Config.from_dict(
+        {
+            "operations": positive + lenient,
+        }
+    )
 
 
 @pytest.fixture
 def fuzzed_app(seeded: Casebase, env: dict[str, str]) -> Iterator[Flask]:
     # Schemathesis sends requests without a token on purpose (and many of them): with the
     # default limit the address would soon be locked out of every write.
-    app = create_app({"TESTING": True, "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
-                      "INDEX_DIR": env["CASEBASE_INDEX_DIR"], "SECRET_KEY": "test-secret",
-                      "AUTH_FAILURE_LIMIT": "100000 per minute"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
+            "INDEX_DIR": env["CASEBASE_INDEX_DIR"],
+            "SECRET_KEY": "test-secret",
+            "AUTH_FAILURE_LIMIT": "100000 per minute",
+        }
+    )
     yield app
     get_service(app).db.dispose()
 
@@ -73,10 +87,14 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 # derandomize: the same examples on every run, so a red suite is reproducible (for a longer,
 # random hunt, raise MAX_EXAMPLES and drop derandomize locally).
-@settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_api_answers_as_described(case: schemathesis.Case,
-                                  admin_headers: dict[str, str]) -> None:
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_answers_as_described(case: schemathesis.Case, admin_headers: dict[str, str]) -> None:
     # Hypothesis seeds the global `random` alike for every example, and Whoosh names its
     # segment files with it: the same names again would make index commits collide. The app
     # runs in this process, so give it fresh randomness (Hypothesis restores its own after).

@@ -24,8 +24,9 @@ class Answer:
         return json.loads(self.body)
 
 
-def call(base: str, method: str, path: str, body: Any = None,
-         headers: dict[str, str] | None = None) -> Answer:
+def call(
+    base: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> Answer:
     """One request on a fresh connection (so gunicorn may hand it to either worker)."""
     url = urlsplit(base)
     headers = dict(headers or {})
@@ -36,15 +37,19 @@ def call(base: str, method: str, path: str, body: Any = None,
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                      response.read())
+        return Answer(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        )
     finally:
         connection.close()
 
 
 def token_for(env: dict[str, str], name: str, admin: bool) -> str:
-    created = run_cli(["user", "create", name, "--password-stdin"] + (["--admin"] if admin else []),
-                      env, input="a-long-password\n")
+    created = run_cli(
+        ["user", "create", name, "--password-stdin"] + (["--admin"] if admin else []),
+        env,
+        input="a-long-password\n",
+    )
     assert created.returncode == 0, created.stderr
     made = run_cli(["token", "create", name], env)
     assert made.returncode == 0, made.stderr
@@ -66,28 +71,37 @@ def clerk(live_server: str, env: dict[str, str]) -> dict[str, str]:
 
 
 def record(**changes: Any) -> dict[str, Any]:
-    data = {"ref": "server-test", "title": "Zebrafinker i Ølstykke",
-            "description": "Beboere byggede fuglekasser.", "municipalities": ["Egedal"],
-            "start_year": 2020, "collaboration_forms": ["borgerinddragelse"],
-            "themes": ["byrum"]}
+    data = {
+        "ref": "server-test",
+        "title": "Zebrafinker i Ølstykke",
+        "description": "Beboere byggede fuglekasser.",
+        "municipalities": ["Egedal"],
+        "start_year": 2020,
+        "collaboration_forms": ["borgerinddragelse"],
+        "themes": ["byrum"],
+    }
     data.update(changes)
     return data
 
 
 def found(base: str, query: str) -> list[list[str]]:
     """The refs each of several searches finds."""
-    return [[r["ref"] for r in call(base, "GET", f"/api/cases?q={quote(query)}").json()["results"]]
-            for _ in range(SEARCHES_PER_CHECK)]
+    return [
+        [r["ref"] for r in call(base, "GET", f"/api/cases?q={quote(query)}").json()["results"]]
+        for _ in range(SEARCHES_PER_CHECK)
+    ]
 
 
 def test_writes_need_an_admin_token_and_are_found_by_the_next_search(
-        live_server: str, boss: dict[str, str], clerk: dict[str, str]) -> None:
+    live_server: str, boss: dict[str, str], clerk: dict[str, str]
+) -> None:
     anonymous = call(live_server, "POST", "/api/cases", record())
     assert anonymous.status == 401
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
     assert "message" in anonymous.json()
-    wrong = call(live_server, "POST", "/api/cases", record(),
-                 {"Authorization": "Bearer cb_not-a-token"})
+    wrong = call(
+        live_server, "POST", "/api/cases", record(), {"Authorization": "Bearer cb_not-a-token"}
+    )
     assert wrong.status == 401
     assert call(live_server, "POST", "/api/cases", record(), clerk).status == 403
 
@@ -97,8 +111,13 @@ def test_writes_need_an_admin_token_and_are_found_by_the_next_search(
     assert found(live_server, "zebrafinker") == [["server-test"]] * SEARCHES_PER_CHECK
 
     assert call(live_server, "DELETE", "/api/cases/server-test", headers=clerk).status == 403
-    replaced = call(live_server, "PUT", "/api/cases/server-test",
-                    record(title="Stære i Ølstykke"), boss | {"If-Match": created.headers["etag"]})
+    replaced = call(
+        live_server,
+        "PUT",
+        "/api/cases/server-test",
+        record(title="Stære i Ølstykke"),
+        boss | {"If-Match": created.headers["etag"]},
+    )
     assert replaced.status == 200, replaced.body
     assert replaced.json()["version"] == 2
     assert found(live_server, "stære") == [["server-test"]] * SEARCHES_PER_CHECK
@@ -112,18 +131,27 @@ def test_writes_need_an_admin_token_and_are_found_by_the_next_search(
     assert call(live_server, "GET", "/api/cases/server-test").status == 404
 
 
-def test_an_import_is_found_by_the_next_search_and_reads_work(live_server: str,
-                                                             boss: dict[str, str]) -> None:
+def test_an_import_is_found_by_the_next_search_and_reads_work(
+    live_server: str, boss: dict[str, str]
+) -> None:
     boundary = "casebase-test-boundary"
     content = json.dumps([record(ref="server-import", title="Zebrafinker importeret")])
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"cases.json\"\r\nContent-Type: application/json\r\n\r\n{content}\r\n"
-            f"--{boundary}--\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="cases.json"\r\nContent-Type: application/json\r\n\r\n{content}\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
     headers = boss | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     answer = call(live_server, "POST", "/api/imports?on_error=abort", body, headers)
     assert answer.status == 200, answer.body
-    assert answer.json() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0,
-                             "dry_run": False, "errors": []}
+    assert answer.json() == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "dry_run": False,
+        "errors": [],
+    }
     assert found(live_server, "importeret") == [["server-import"]] * SEARCHES_PER_CHECK
     assert call(live_server, "GET", "/healthz").json() == {"status": "ok"}
     assert call(live_server, "GET", "/api/cases").json()["total"] == 91

@@ -22,8 +22,14 @@ from pgcluster import REQUIRE_BROWSER_ENV, skip_or_fail
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -34,14 +40,16 @@ ADMIN_PASSWORD = "browser-admin-password"
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)",
-                     env_var=REQUIRE_BROWSER_ENV)
+        skip_or_fail(
+            f"{CHROMIUM} is not installed (apt-get install chromium)", env_var=REQUIRE_BROWSER_ENV
+        )
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
     finally:
@@ -78,8 +86,9 @@ def open_page(browser, live_server):
     contexts, watched = [], []
 
     def open_(viewport: dict[str, int] | None = None, javascript: bool = True) -> Watched:
-        context = browser.new_context(viewport=viewport or DESKTOP,
-                                      java_script_enabled=javascript, locale="da-DK")
+        context = browser.new_context(
+            viewport=viewport or DESKTOP, java_script_enabled=javascript, locale="da-DK"
+        )
         contexts.append(context)
         page = Watched(context.new_page(), live_server)
         watched.append(page)
@@ -140,7 +149,8 @@ def test_results_follow_typing_ticking_and_chips(open_page, live_server):
     expect(page.locator(".results-count")).to_contain_text(count_text(narrowed["total"]))
     theme = narrowed["facets"]["theme"][0]
     expect(page.locator(f"label[for='f-theme-{theme['value']}'] .facet-count")).to_have_text(
-        str(theme["count"]))
+        str(theme["count"])
+    )
     expect(page.locator(f"#f-collaboration_form-{bucket['value']}")).to_be_checked()
     chip = page.locator("a.chip")
     expect(chip).to_have_count(1)
@@ -250,7 +260,8 @@ def test_keyboard_reaches_the_search_and_the_skip_link_works(open_page, live_ser
     expect(page).to_have_url(re.compile("#main$"))
     outline = page.evaluate(
         "(() => { const q = document.getElementById('q'); q.focus();"
-        " return getComputedStyle(q).outlineStyle; })()")
+        " return getComputedStyle(q).outlineStyle; })()"
+    )
     assert outline != "none"
 
 
@@ -260,8 +271,9 @@ def test_keyboard_reaches_the_search_and_the_skip_link_works(open_page, live_ser
 def test_admin_login_import_preview_and_edit(open_page, live_server, env, tmp_path):
     from playwright.sync_api import expect
 
-    made = run_cli(["user", "create", "admin", "--admin", "--password-stdin"], env,
-                   input=ADMIN_PASSWORD + "\n")
+    made = run_cli(
+        ["user", "create", "admin", "--admin", "--password-stdin"], env, input=ADMIN_PASSWORD + "\n"
+    )
     assert made.returncode == 0, made.stderr
     page = open_page().page
     page.goto(live_server + "/admin")
@@ -273,12 +285,27 @@ def test_admin_login_import_preview_and_edit(open_page, live_server, env, tmp_pa
 
     # A dry run: the preview counts what would happen; nothing is written.
     upload = tmp_path / "two.json"
-    upload.write_text(json.dumps([
-        {"ref": "browser-new", "title": "Ny sag fra browseren", "description": "Tekst.",
-         "collaboration_forms": ["projektpartnerskab"], "themes": ["byrum"]},
-        {"ref": "browser-bad", "title": "Forkert", "description": "Tekst.",
-         "collaboration_forms": ["ukendt-form"], "themes": ["byrum"]},
-    ]), encoding="utf-8")
+    upload.write_text(
+        json.dumps(
+            [
+                {
+                    "ref": "browser-new",
+                    "title": "Ny sag fra browseren",
+                    "description": "Tekst.",
+                    "collaboration_forms": ["projektpartnerskab"],
+                    "themes": ["byrum"],
+                },
+                {
+                    "ref": "browser-bad",
+                    "title": "Forkert",
+                    "description": "Tekst.",
+                    "collaboration_forms": ["ukendt-form"],
+                    "themes": ["byrum"],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     page.locator("a", has_text="Importér sager").first.click()
     page.set_input_files("#file", str(upload))
     page.locator("form.stack-form button[type=submit]").click()

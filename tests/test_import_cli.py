@@ -45,8 +45,10 @@ def test_one_bad_record_writes_nothing_and_names_it(runner, service, tmp_path):
     path = write_json(tmp_path / "cases.json", [GOOD, bad])
     result = runner.invoke(["import", str(path)])
     assert result.exit_code == 1
-    assert ("record 2 (ref cli-2): municipalities: Unknown municipality 'Københaven'; "
-            "did you mean 'København'?") in result.stderr
+    assert (
+        "record 2 (ref cli-2): municipalities: Unknown municipality 'Københaven'; "
+        "did you mean 'København'?"
+    ) in result.stderr
     assert "nothing was written" in result.stderr
     assert count(runner) == 0
 
@@ -55,15 +57,27 @@ def test_skip_writes_the_valid_records_and_still_exits_1(runner, service, tmp_pa
     bad = {**GOOD, "ref": "cli-2", "themes": []}
     path = write_json(tmp_path / "cases.json", [GOOD, bad])
     report_file = tmp_path / "report.json"
-    result = runner.invoke(["import", str(path), "--on-error", "skip", "--report",
-                            str(report_file)])
+    result = runner.invoke(
+        ["import", str(path), "--on-error", "skip", "--report", str(report_file)]
+    )
     assert result.exit_code == 1
     assert count(runner) == 1
     report = json.loads(report_file.read_text(encoding="utf-8"))
-    assert report == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1,
-                      "dry_run": False, "errors": [{
-                          "row": 2, "ref": "cli-2", "field": "themes",
-                          "message": "At least one theme is required."}]}
+    assert report == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "dry_run": False,
+        "errors": [
+            {
+                "row": 2,
+                "ref": "cli-2",
+                "field": "themes",
+                "message": "At least one theme is required.",
+            }
+        ],
+    }
 
 
 def test_dry_run_reports_and_writes_nothing(runner, service, tmp_path):
@@ -76,15 +90,20 @@ def test_dry_run_reports_and_writes_nothing(runner, service, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(report_file.read_text(encoding="utf-8"))
     assert (report["created"], report["updated"], report["unchanged"], report["dry_run"]) == (
-        1, 1, 0, True)
+        1,
+        1,
+        0,
+        True,
+    )
     assert count(runner) == 1
     assert service.get_case("cli-1")["title"] == GOOD["title"]
 
 
 def test_update_bumps_version(runner, service, tmp_path):
     runner.invoke(["import", str(write_json(tmp_path / "a.json", [GOOD]))])
-    result = runner.invoke(["import", str(write_json(tmp_path / "b.json",
-                                                     [{**GOOD, "title": "Nyt navn"}]))])
+    result = runner.invoke(
+        ["import", str(write_json(tmp_path / "b.json", [{**GOOD, "title": "Nyt navn"}]))]
+    )
     assert "updated 1," in result.output
     assert service.get_case("cli-1")["version"] == 2
 
@@ -99,8 +118,9 @@ def test_a_ref_twice_is_an_error(runner, service, tmp_path):
 
 def test_json_lines(runner, service, tmp_path):
     path = tmp_path / "cases.jsonl"
-    path.write_text("\n".join(json.dumps({**GOOD, "ref": f"l-{i}"}) for i in range(3)) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps({**GOOD, "ref": f"l-{i}"}) for i in range(3)) + "\n", encoding="utf-8"
+    )
     result = runner.invoke(["import", str(path)])
     assert result.exit_code == 0, result.output
     assert count(runner) == 3
@@ -141,8 +161,12 @@ def test_real_process_exit_codes_and_no_traceback(env, service, tmp_path):
     result = run_cli(["search", "Langå", "--json"], env)
     assert result.returncode == 0
     assert [r["ref"] for r in json.loads(result.stdout)["results"]] == ["cli-1"]
-    for args in (["import"], ["import", "--on-error", "maybe", str(path)],
-                 ["search", "--filter", "colour=red"], ["nonsense"]):
+    for args in (
+        ["import"],
+        ["import", "--on-error", "maybe", str(path)],
+        ["search", "--filter", "colour=red"],
+        ["nonsense"],
+    ):
         result = run_cli(args, env)
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr
@@ -155,8 +179,9 @@ def test_init_is_idempotent(runner, service):
 
 
 def test_user_and_token_commands(env, service):
-    result = run_cli(["user", "create", "ann", "--admin", "--password-stdin"], env,
-                     input="a long password\n")
+    result = run_cli(
+        ["user", "create", "ann", "--admin", "--password-stdin"], env, input="a long password\n"
+    )
     assert result.returncode == 0, result.stderr
     result = run_cli(["token", "create", "ann"], env)
     assert result.returncode == 0

@@ -66,7 +66,9 @@ def test_bad_record_in_a_csv_names_row_ref_field_and_suggestion(runner, service)
     lines = [line for line in result.stderr.splitlines() if line.startswith("record")]
     assert len(lines) == 1
     assert lines[0].startswith("record 3 (ref ")
-    assert "municipalities: Unknown municipality 'Københaven'; did you mean 'København'?" in lines[0]
+    assert (
+        "municipalities: Unknown municipality 'Københaven'; did you mean 'København'?" in lines[0]
+    )
     assert total(runner) == 0
 
 
@@ -82,11 +84,24 @@ def test_export_round_trip_through_every_format(runner, seeded, tmp_path, fmt):
 
 def test_filtered_export(runner, seeded, tmp_path):
     out = tmp_path / "pp.jsonl"
-    runner.invoke(["export", "--format", "jsonl", "--filter",
-                   "collaboration_form=projektpartnerskab", "-o", str(out)])
+    runner.invoke(
+        [
+            "export",
+            "--format",
+            "jsonl",
+            "--filter",
+            "collaboration_form=projektpartnerskab",
+            "-o",
+            str(out),
+        ]
+    )
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines and all("projektpartnerskab" in json.loads(line)["collaboration_forms"]
-                         for line in lines)
-    body = json.loads(runner.invoke(["search", "--json", "--filter",
-                                     "collaboration_form=projektpartnerskab"]).output)
+    assert lines and all(
+        "projektpartnerskab" in json.loads(line)["collaboration_forms"] for line in lines
+    )
+    body = json.loads(
+        runner.invoke(
+            ["search", "--json", "--filter", "collaboration_form=projektpartnerskab"]
+        ).output
+    )
     assert len(lines) == body["total"]

@@ -19,37 +19,72 @@ STATIC = Path(__file__).resolve().parent.parent / "casebase" / "web" / "static"
 
 # A small corpus whose every count is known (see the expectations in the tests).
 CASES = [
-    {"ref": "a-kbh", "title": "Partnerskab i Sydhavnen",
-     "summary": "Et projektpartnerskab om byrum i Sydhavnen.",
-     "description": "Kommunen og borgerne byggede sammen.\n\nAnden del af beskrivelsen.",
-     "results": "Gode erfaringer med samskabelse.",
-     "municipalities": ["København"], "start_year": 2010, "end_year": 2014,
-     "collaboration_forms": ["projektpartnerskab", "borgerinddragelse"],
-     "actors": ["kommune", "borgere"], "themes": ["byrum"],
-     "budget_dkk": 1250000, "public_funding_dkk": 1000000, "private_funding_dkk": 250000,
-     "funders": ["Realdania", "Landsbyggefonden"], "contact_org": "Københavns Kommune",
-     "links": [{"title": "Projektside", "url": "https://example.org/a"}],
-     "latitude": 55.65, "longitude": 12.54},
-    {"ref": "b-aarhus", "title": "Byfornyelse i Aarhus",
-     "description": "Et projektpartnerskab om områdefornyelse i Aarhus.",
-     "municipalities": ["Aarhus"], "start_year": 2015, "end_year": 2018,
-     "collaboration_forms": ["projektpartnerskab"], "actors": ["kommune"],
-     "themes": ["omraadefornyelse"]},
-    {"ref": "c-odense", "title": "Odense bymidte",
-     "description": "Et strategisk partnerskab om byrum og handel i Odense.",
-     "municipalities": ["Odense"], "start_year": 2012, "end_year": 2013,
-     "collaboration_forms": ["strategisk-partnerskab"], "actors": ["foreninger"],
-     "themes": ["byrum"]},
-    {"ref": "d-xss", "title": "<script>alert(1)</script> Farlig titel",
-     "description": "<b>fed</b> & klimasikring med <i>markup</i>",
-     "municipalities": ["Aalborg"], "start_year": 2020,
-     "collaboration_forms": ["borgerinddragelse"], "themes": ["klima"]},
-    {"ref": "e-national", "title": "Landsdækkende netværk",
-     "description": "Et tværkommunalt netværk om klimatilpasning.",
-     "collaboration_forms": ["tvaerkommunalt"], "themes": ["klima"]},
+    {
+        "ref": "a-kbh",
+        "title": "Partnerskab i Sydhavnen",
+        "summary": "Et projektpartnerskab om byrum i Sydhavnen.",
+        "description": "Kommunen og borgerne byggede sammen.\n\nAnden del af beskrivelsen.",
+        "results": "Gode erfaringer med samskabelse.",
+        "municipalities": ["København"],
+        "start_year": 2010,
+        "end_year": 2014,
+        "collaboration_forms": ["projektpartnerskab", "borgerinddragelse"],
+        "actors": ["kommune", "borgere"],
+        "themes": ["byrum"],
+        "budget_dkk": 1250000,
+        "public_funding_dkk": 1000000,
+        "private_funding_dkk": 250000,
+        "funders": ["Realdania", "Landsbyggefonden"],
+        "contact_org": "Københavns Kommune",
+        "links": [{"title": "Projektside", "url": "https://example.org/a"}],
+        "latitude": 55.65,
+        "longitude": 12.54,
+    },
+    {
+        "ref": "b-aarhus",
+        "title": "Byfornyelse i Aarhus",
+        "description": "Et projektpartnerskab om områdefornyelse i Aarhus.",
+        "municipalities": ["Aarhus"],
+        "start_year": 2015,
+        "end_year": 2018,
+        "collaboration_forms": ["projektpartnerskab"],
+        "actors": ["kommune"],
+        "themes": ["omraadefornyelse"],
+    },
+    {
+        "ref": "c-odense",
+        "title": "Odense bymidte",
+        "description": "Et strategisk partnerskab om byrum og handel i Odense.",
+        "municipalities": ["Odense"],
+        "start_year": 2012,
+        "end_year": 2013,
+        "collaboration_forms": ["strategisk-partnerskab"],
+        "actors": ["foreninger"],
+        "themes": ["byrum"],
+    },
+    {
+        "ref": "d-xss",
+        "title": "<script>alert(1)</script> Farlig titel",
+        "description": "<b>fed</b> & klimasikring med <i>markup</i>",
+        "municipalities": ["Aalborg"],
+        "start_year": 2020,
+        "collaboration_forms": ["borgerinddragelse"],
+        "themes": ["klima"],
+    },
+    {
+        "ref": "e-national",
+        "title": "Landsdækkende netværk",
+        "description": "Et tværkommunalt netværk om klimatilpasning.",
+        "collaboration_forms": ["tvaerkommunalt"],
+        "themes": ["klima"],
+    },
 ]
-ALL_COLLABORATION_COUNTS = {"projektpartnerskab": 2, "borgerinddragelse": 2,
-                            "strategisk-partnerskab": 1, "tvaerkommunalt": 1}
+ALL_COLLABORATION_COUNTS = {
+    "projektpartnerskab": 2,
+    "borgerinddragelse": 2,
+    "strategisk-partnerskab": 1,
+    "tvaerkommunalt": 1,
+}
 
 
 @pytest.fixture
@@ -68,9 +103,13 @@ def facet_options(html: str, facet: str) -> dict[str, tuple[int, bool]]:
     """value -> (count, checked) of a facet's checkboxes on the search page."""
     found = {}
     pattern = re.compile(
-        r'<input type="checkbox" id="f-' + facet + r'-[^"]*" name="' + facet
+        r'<input type="checkbox" id="f-'
+        + facet
+        + r'-[^"]*" name="'
+        + facet
         + r'" value="([^"]*)" form="search-form"( checked)?>\s*<label[^>]*>'
-        r'<span class="facet-label">[^<]*</span> <span class="facet-count">(\d+)</span>')
+        r'<span class="facet-label">[^<]*</span> <span class="facet-count">(\d+)</span>'
+    )
     for value, checked, count in pattern.findall(html):
         found[unescape(value)] = (int(count), bool(checked))
     return found
@@ -82,8 +121,12 @@ def result_refs(html: str) -> list[str]:
 
 def links(html: str, css_class: str) -> list[tuple[str, str]]:
     """(href, text) of the links with a class."""
-    return [(unescape(href), unescape(text)) for href, text in re.findall(
-        r'<a class="' + css_class + r'" href="([^"]*)"[^>]*>([^<]*)', html)]
+    return [
+        (unescape(href), unescape(text))
+        for href, text in re.findall(
+            r'<a class="' + css_class + r'" href="([^"]*)"[^>]*>([^<]*)', html
+        )
+    ]
 
 
 def query_of(href: str) -> dict[str, list[str]]:
@@ -109,19 +152,21 @@ def test_facet_counts_and_results_of_a_known_corpus(client, cases):
     counts = {v: c for v, (c, _) in facet_options(html, "collaboration_form").items()}
     assert counts == ALL_COLLABORATION_COUNTS
     assert {v: c for v, (c, _) in facet_options(html, "theme").items()} == {
-        "byrum": 2, "klima": 2, "omraadefornyelse": 1}
+        "byrum": 2,
+        "klima": 2,
+        "omraadefornyelse": 1,
+    }
     assert "5 sager" in html
     # newest first without a query; the case without years comes last
     assert result_refs(html) == ["d-xss", "b-aarhus", "c-odense", "a-kbh", "e-national"]
 
 
-def test_collaboration_form_is_the_first_facet_and_municipalities_nest_in_regions(client,
-                                                                                  cases):
+def test_collaboration_form_is_the_first_facet_and_municipalities_nest_in_regions(client, cases):
     html = text_of(client.get("/"))
     order = re.findall(r'<fieldset class="facet facet-([a-z_]+)"', html)
     assert order == ["collaboration_form", "theme", "actor", "region", "status", "years"]
-    region = html[html.index('id="f-region-midtjylland"'):]
-    region = region[:region.index('class="region-group"')]
+    region = html[html.index('id="f-region-midtjylland"') :]
+    region = region[: region.index('class="region-group"')]
     assert 'id="f-municipality-Aarhus"' in region
     assert 'id="municipality-filter"' in html  # the filter box, shown by the script
 
@@ -133,21 +178,31 @@ def test_a_ticked_facet_lives_in_the_url_with_disjunctive_counts(client, cases):
     assert options["projektpartnerskab"] == (2, True)
     assert {v: c for v, (c, _) in options.items()} == ALL_COLLABORATION_COUNTS
     assert {v: c for v, (c, _) in facet_options(html, "theme").items()} == {
-        "byrum": 1, "omraadefornyelse": 1}
+        "byrum": 1,
+        "omraadefornyelse": 1,
+    }
     assert "2 sager" in html
 
 
 def test_chips_remove_one_value_and_keep_the_rest(client, cases):
-    url = ("/?q=partnerskab&collaboration_form=projektpartnerskab"
-           "&collaboration_form=strategisk-partnerskab&year_from=2011&sort=title")
+    url = (
+        "/?q=partnerskab&collaboration_form=projektpartnerskab"
+        "&collaboration_form=strategisk-partnerskab&year_from=2011&sort=title"
+    )
     html = text_of(client.get(url))
     chips = links(html, "chip")
     assert [text for _, text in chips] == [
-        "Samarbejdsform: Projektpartnerskab", "Samarbejdsform: Strategisk partnerskab",
-        "Fra 2011"]
+        "Samarbejdsform: Projektpartnerskab",
+        "Samarbejdsform: Strategisk partnerskab",
+        "Fra 2011",
+    ]
     first = query_of(chips[0][0])
-    assert first == {"q": ["partnerskab"], "collaboration_form": ["strategisk-partnerskab"],
-                     "year_from": ["2011"], "sort": ["title"]}
+    assert first == {
+        "q": ["partnerskab"],
+        "collaboration_form": ["strategisk-partnerskab"],
+        "year_from": ["2011"],
+        "sort": ["title"],
+    }
     assert "year_from" not in query_of(chips[2][0])
     assert 'aria-label="Fjern filter: Fra 2011"' in html
     after = text_of(client.get(chips[0][0]))
@@ -159,8 +214,8 @@ def test_chips_remove_one_value_and_keep_the_rest(client, cases):
 
 def test_pagination_links_with_aria_current(client, cases):
     html = text_of(client.get("/?per_page=2&sort=title"))
-    nav = html[html.index('<nav class="pagination"'):]
-    nav = nav[:nav.index("</nav>")]
+    nav = html[html.index('<nav class="pagination"') :]
+    nav = nav[: nav.index("</nav>")]
     current = re.findall(r'<a href="([^"]*)" aria-current="page"[^>]*>(\d+)</a>', nav)
     assert [number for _, number in current] == ["1"]
     numbered = re.findall(r'<a href="([^"]*)"[^>]*aria-label="Side (\d+)"', nav)
@@ -178,15 +233,19 @@ def test_pagination_links_with_aria_current(client, cases):
 
 def test_pages_window_shows_gaps():
     from casebase.web.pages import _pages
+
     assert _pages(1, 10, 35) == [1, 2, 3, 4]
     assert _pages(6, 10, 200) == [1, None, 4, 5, 6, 7, 8, None, 20]
     assert _pages(1, 20, 0) == [1]
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ("title", ["d-xss", "b-aarhus", "e-national", "c-odense", "a-kbh"]),
-    ("oldest", ["a-kbh", "c-odense", "b-aarhus", "d-xss", "e-national"]),
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("title", ["d-xss", "b-aarhus", "e-national", "c-odense", "a-kbh"]),
+        ("oldest", ["a-kbh", "c-odense", "b-aarhus", "d-xss", "e-national"]),
+    ],
+)
 def test_sort_is_applied_and_selected(client, cases, sort, expected):
     html = text_of(client.get(f"/?sort={sort}"))
     assert result_refs(html) == expected
@@ -197,8 +256,11 @@ def test_did_you_mean_links_to_the_suggested_query(client, cases):
     body = cases.search_args({"q": ["partnerskb"]})
     assert body["suggestion"]
     html = text_of(client.get("/?q=partnerskb&theme=byrum"))
-    link = re.search(r'<p class="suggestion">Mente du\s*<a href="([^"]*)" data-nav>'
-                     r'<strong>([^<]*)</strong>', html)
+    link = re.search(
+        r'<p class="suggestion">Mente du\s*<a href="([^"]*)" data-nav>'
+        r"<strong>([^<]*)</strong>",
+        html,
+    )
     assert link and link.group(2) == body["suggestion"]
     assert query_of(unescape(link.group(1))) == {"q": [body["suggestion"]], "theme": ["byrum"]}
 
@@ -235,10 +297,17 @@ def test_data_is_escaped_and_only_the_snippet_carries_marks(client, cases):
     assert "&lt;b&gt;fed&lt;/b&gt; &amp; klimasikring" in page
 
 
-@pytest.mark.parametrize("query", [
-    "foo=1", "collaboration_form=nope", "page=0", "year_from=abc", "sort=best",
-    "per_page=1000",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "foo=1",
+        "collaboration_form=nope",
+        "page=0",
+        "year_from=abc",
+        "sort=best",
+        "per_page=1000",
+    ],
+)
 def test_invalid_parameters_give_a_friendly_400_page(client, cases, query):
     response = client.get(f"/?{query}")
     assert response.status_code == 400
@@ -250,17 +319,21 @@ def test_invalid_parameters_give_a_friendly_400_page(client, cases, query):
 
 def test_the_chart_is_an_accessible_svg_of_start_years(client, cases):
     html = text_of(client.get("/"))
-    svg = html[html.index("<svg"):html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
     assert '<title id="chart-title">Sager pr. startår</title>' in svg
     assert "4 sager med startår fra 2010 til 2020" in svg
     assert "style=" not in svg
     bars = re.findall(r'<a href="([^"]*)" aria-label="(\d+): (\d+) sager">', svg)
     assert {(year, count) for _, year, count in bars} == {
-        ("2010", "1"), ("2012", "1"), ("2015", "1"), ("2020", "1")}
+        ("2010", "1"),
+        ("2012", "1"),
+        ("2015", "1"),
+        ("2020", "1"),
+    }
     href = unescape(bars[0][0])
     assert query_of(href)["year_from"] == query_of(href)["year_to"]
-    table = html[html.index('<details class="chart-table">'):]
+    table = html[html.index('<details class="chart-table">') :]
     assert '<th scope="row">2015</th><td>1</td>' in table
 
 
@@ -268,7 +341,7 @@ def test_year_counts_fill_gaps_and_render():
     years = chart.year_counts([{"value": 2012, "count": 2}, {"value": 2010, "count": 1}])
     assert [(y.year, y.count) for y in years] == [(2010, 1), (2011, 0), (2012, 2)]
     svg = chart.render_svg(years, "T <x>", "D & d", lambda y: f"{y.year}", lambda y: "/?a=1&b=2")
-    assert "<title id=\"chart-title\">T &lt;x&gt;</title>" in svg
+    assert '<title id="chart-title">T &lt;x&gt;</title>' in svg
     assert "D &amp; d" in svg and 'href="/?a=1&amp;b=2"' in svg
     assert svg.count("<rect") == 2  # no bar for a year without cases
     assert chart.year_counts([]) == []
@@ -279,8 +352,12 @@ def test_export_links_carry_the_search_without_page_or_sort(client, cases):
     exports = re.findall(r'<a href="(/api/export\?[^"]*)" download>([^<]*)</a>', html)
     assert [text for _, text in exports] == ["CSV", "Excel (XLSX)", "JSON"]
     for (href, _), fmt in zip(exports, ("csv", "xlsx", "json"), strict=True):
-        assert query_of(unescape(href)) == {"format": [fmt], "q": ["partnerskab"],
-                                            "theme": ["byrum"], "year_to": ["2015"]}
+        assert query_of(unescape(href)) == {
+            "format": [fmt],
+            "q": ["partnerskab"],
+            "theme": ["byrum"],
+            "year_to": ["2015"],
+        }
 
 
 def test_the_fragment_holds_only_the_changing_parts(client, cases):
@@ -295,9 +372,11 @@ def test_the_fragment_holds_only_the_changing_parts(client, cases):
 
 
 def test_assets_are_served_by_the_app(client, app):
-    for path, kind in (("/assets/css/site.css", "text/css"),
-                       ("/assets/js/search.js", "text/javascript"),
-                       ("/assets/favicon.svg", "image/svg+xml")):
+    for path, kind in (
+        ("/assets/css/site.css", "text/css"),
+        ("/assets/js/search.js", "text/javascript"),
+        ("/assets/favicon.svg", "image/svg+xml"),
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.content_type.startswith(kind), response.content_type
@@ -309,26 +388,47 @@ def test_assets_are_served_by_the_app(client, app):
 
 def test_case_page_shows_every_field_with_labels_and_links(client, cases):
     html = text_of(client.get("/cases/a-kbh"))
-    assert "<h1 id=\"case-title\">Partnerskab i Sydhavnen</h1>" in html
-    for label in ("Samarbejdsformer", "Kommuner", "Regioner", "Startår", "Slutår", "Status",
-                  "Temaer", "Aktører", "Reference", "Beskrivelse", "Resultater og erfaringer",
-                  "Budget (kr.)", "Offentlig finansiering (kr.)", "Privat finansiering (kr.)",
-                  "Bevillingsgivere", "Kontaktorganisation", "Links", "Breddegrad",
-                  "Længdegrad", "Version", "Oprettet", "Opdateret"):
+    assert '<h1 id="case-title">Partnerskab i Sydhavnen</h1>' in html
+    for label in (
+        "Samarbejdsformer",
+        "Kommuner",
+        "Regioner",
+        "Startår",
+        "Slutår",
+        "Status",
+        "Temaer",
+        "Aktører",
+        "Reference",
+        "Beskrivelse",
+        "Resultater og erfaringer",
+        "Budget (kr.)",
+        "Offentlig finansiering (kr.)",
+        "Privat finansiering (kr.)",
+        "Bevillingsgivere",
+        "Kontaktorganisation",
+        "Links",
+        "Breddegrad",
+        "Længdegrad",
+        "Version",
+        "Oprettet",
+        "Opdateret",
+    ):
         assert f">{label}</" in html, label
-    for href, text in (("/?collaboration_form=projektpartnerskab", "Projektpartnerskab"),
-                       ("/?collaboration_form=borgerinddragelse",
-                        "Borgerinddragelse og samskabelse"),
-                       ("/?municipality=K%C3%B8benhavn", "København"),
-                       ("/?region=hovedstaden", "Region Hovedstaden"),
-                       ("/?status=afsluttet", "Afsluttet"),
-                       ("/?theme=byrum", "Byrum og friarealer"),
-                       ("/?actor=borgere", "Borgere")):
+    for href, text in (
+        ("/?collaboration_form=projektpartnerskab", "Projektpartnerskab"),
+        ("/?collaboration_form=borgerinddragelse", "Borgerinddragelse og samskabelse"),
+        ("/?municipality=K%C3%B8benhavn", "København"),
+        ("/?region=hovedstaden", "Region Hovedstaden"),
+        ("/?status=afsluttet", "Afsluttet"),
+        ("/?theme=byrum", "Byrum og friarealer"),
+        ("/?actor=borgere", "Borgere"),
+    ):
         assert re.search(f'<a href="{re.escape(href)}"[^>]*>{re.escape(text)}</a>', html), href
     assert "1.250.000 kr." in html and "1.000.000 kr." in html and "250.000 kr." in html
     assert "<li>Realdania</li>" in html
-    assert '<a href="https://example.org/a" rel="noopener noreferrer external">Projektside</a>' \
-        in html
+    assert (
+        '<a href="https://example.org/a" rel="noopener noreferrer external">Projektside</a>' in html
+    )
     assert "<p>Kommunen og borgerne byggede sammen.</p>" in html
     assert "<p>Anden del af beskrivelsen.</p>" in html
     assert '<a href="/api/cases/a-kbh" type="application/json">' in html
@@ -347,9 +447,10 @@ def test_case_page_citation_permalink_and_similar_cases(client, cases):
     permalink = "http://localhost/cases/a-kbh"
     assert f'<a href="{permalink}">{permalink}</a>' in html
     today = i18n.format_date(date.today(), "da")
-    assert (f"Partnerskab i Sydhavnen. København, 2010–2014. casebase, {permalink}, "
-            f"hentet {today}.") in html
-    similar = html[html.index('id="similar-heading"'):]
+    assert (
+        f"Partnerskab i Sydhavnen. København, 2010–2014. casebase, {permalink}, hentet {today}."
+    ) in html
+    similar = html[html.index('id="similar-heading"') :]
     expected = [r["ref"] for r in cases.similar("a-kbh", 5)]
     assert expected
     assert re.findall(r'<li><a href="/cases/([^"]+)">', similar) == expected
@@ -404,8 +505,9 @@ def test_lang_is_not_part_of_the_search_state(client, cases):
 def test_every_message_has_both_languages():
     for key, (danish, english) in i18n.MESSAGES.items():
         assert danish.strip() and english.strip(), key
-        assert re.findall(r"{(\w+)}", danish) == re.findall(r"{(\w+)}", english) or \
-            sorted(re.findall(r"{(\w+)}", danish)) == sorted(re.findall(r"{(\w+)}", english)), key
+        assert re.findall(r"{(\w+)}", danish) == re.findall(r"{(\w+)}", english) or sorted(
+            re.findall(r"{(\w+)}", danish)
+        ) == sorted(re.findall(r"{(\w+)}", english)), key
 
 
 def test_every_message_key_used_in_templates_exists():
@@ -420,11 +522,18 @@ def test_every_message_key_used_in_templates_exists():
 # --- formatting helpers ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("amount", "lang", "text"), [
-    (1250000, "da", "1.250.000 kr."), (0, "da", "0 kr."), (999, "da", "999 kr."),
-    (1000, "da", "1.000 kr."), (12345678901, "da", "12.345.678.901 kr."),
-    (1250000, "en", "DKK 1,250,000"), (None, "da", ""),
-])
+@pytest.mark.parametrize(
+    ("amount", "lang", "text"),
+    [
+        (1250000, "da", "1.250.000 kr."),
+        (0, "da", "0 kr."),
+        (999, "da", "999 kr."),
+        (1000, "da", "1.000 kr."),
+        (12345678901, "da", "12.345.678.901 kr."),
+        (1250000, "en", "DKK 1,250,000"),
+        (None, "da", ""),
+    ],
+)
 def test_format_amount(amount, lang, text):
     assert i18n.format_amount(amount, lang) == text
 
@@ -439,12 +548,18 @@ def test_format_years_and_dates():
 
 
 def test_citation_line():
-    record = {"title": "Titel.", "municipalities": ["Aarhus", "Odense"], "start_year": 2014,
-              "end_year": 2017}
+    record = {
+        "title": "Titel.",
+        "municipalities": ["Aarhus", "Odense"],
+        "start_year": 2014,
+        "end_year": 2017,
+    }
     assert citation(record, "https://x/cases/r", date(2026, 1, 5), "da") == (
-        "Titel. Aarhus, Odense, 2014–2017. casebase, https://x/cases/r, hentet 5. januar 2026.")
+        "Titel. Aarhus, Odense, 2014–2017. casebase, https://x/cases/r, hentet 5. januar 2026."
+    )
     assert citation({"title": "T", "municipalities": []}, "u", date(2026, 1, 5), "en") == (
-        "T. Nationwide. casebase, u, retrieved 5 January 2026.")
+        "T. Nationwide. casebase, u, retrieved 5 January 2026."
+    )
 
 
 def test_paragraphs():
@@ -455,8 +570,18 @@ def test_paragraphs():
 # --- security headers, cookies and contrast -----------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/cases/a-kbh", "/cases/nope", "/?foo=1",
-                                  "/admin/login", "/api/cases", "/assets/css/site.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/cases/a-kbh",
+        "/cases/nope",
+        "/?foo=1",
+        "/admin/login",
+        "/api/cases",
+        "/assets/css/site.css",
+    ],
+)
 def test_security_headers_on_every_response(client, cases, path):
     response = client.get(path)
     assert response.headers["Content-Security-Policy"] == security.CONTENT_SECURITY_POLICY
@@ -467,8 +592,10 @@ def test_security_headers_on_every_response(client, cases, path):
     response.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=partnerskab&theme=byrum", "/cases/a-kbh",
-                                  "/cases/nope", "/?foo=1", "/admin/login"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/?q=partnerskab&theme=byrum", "/cases/a-kbh", "/cases/nope", "/?foo=1", "/admin/login"],
+)
 def test_no_inline_script_or_style(client, cases, path):
     html = client.get(path).get_data(as_text=True)
     for tag in re.findall(r"<script\b[^>]*>", html):
@@ -477,9 +604,12 @@ def test_no_inline_script_or_style(client, cases, path):
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"<style\b", html)
     assert not re.search(r"\son[a-z]+=", html)
-    assert "http://" not in re.sub(r'href="http://localhost[^"]*"|>http://localhost[^<]*<|'
-                                   r'xmlns="http://www\.w3\.org/2000/svg"|, http://localhost\S*',
-                                   "", html)
+    assert "http://" not in re.sub(
+        r'href="http://localhost[^"]*"|>http://localhost[^<]*<|'
+        r'xmlns="http://www\.w3\.org/2000/svg"|, http://localhost\S*',
+        "",
+        html,
+    )
 
 
 def test_session_cookie_settings(app, monkeypatch, env):
@@ -487,8 +617,13 @@ def test_session_cookie_settings(app, monkeypatch, env):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is False  # plain http on 127.0.0.1 by default
     monkeypatch.setenv("CASEBASE_SECURE_COOKIES", "1")
-    secure = create_app({"TESTING": True, "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
-                         "INDEX_DIR": env["CASEBASE_INDEX_DIR"]})
+    secure = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
+            "INDEX_DIR": env["CASEBASE_INDEX_DIR"],
+        }
+    )
     try:
         assert secure.config["SESSION_COOKIE_SECURE"] is True
     finally:
@@ -496,7 +631,7 @@ def test_session_cookie_settings(app, monkeypatch, env):
 
 
 def _luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -508,26 +643,41 @@ def contrast(first: str, second: str) -> float:
 
 def css_colours() -> dict[str, str]:
     css = (STATIC / "css" / "site.css").read_text()
-    root = css[css.index(":root"):css.index("}")]
+    root = css[css.index(":root") : css.index("}")]
     return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})\s*;", root))
 
 
 # (foreground, background, minimum): text needs 4.5:1, focus rings and chart bars 3:1.
 COLOUR_PAIRS = [
-    ("text", "background", 4.5), ("muted", "background", 4.5), ("muted", "surface", 4.5),
-    ("text", "surface", 4.5), ("link", "background", 4.5), ("link", "surface", 4.5),
-    ("link-visited", "background", 4.5), ("link", "badge-bg", 4.5),
-    ("header-text", "header-bg", 4.5), ("primary-text", "primary", 4.5),
-    ("primary-text", "primary-hover", 4.5), ("primary", "background", 4.5),
+    ("text", "background", 4.5),
+    ("muted", "background", 4.5),
+    ("muted", "surface", 4.5),
+    ("text", "surface", 4.5),
+    ("link", "background", 4.5),
+    ("link", "surface", 4.5),
+    ("link-visited", "background", 4.5),
+    ("link", "badge-bg", 4.5),
+    ("header-text", "header-bg", 4.5),
+    ("primary-text", "primary", 4.5),
+    ("primary-text", "primary-hover", 4.5),
+    ("primary", "background", 4.5),
     ("primary", "surface", 4.5),
-    ("badge-text", "badge-bg", 4.5), ("count-text", "count-bg", 4.5),
-    ("count-text", "background", 4.5), ("text", "badge-bg", 4.5),
-    ("chip-text", "chip-bg", 4.5), ("mark-text", "mark-bg", 4.5),
-    ("error-text", "error-bg", 4.5), ("error-text", "background", 4.5),
-    ("success-text", "success-bg", 4.5), ("info-text", "info-bg", 4.5),
-    ("warning-text", "warning-bg", 4.5), ("danger-text", "danger", 4.5),
-    ("danger", "background", 4.5), ("focus-text", "focus-bg", 4.5),
-    ("focus", "background", 3.0), ("chart-bar", "background", 3.0),
+    ("badge-text", "badge-bg", 4.5),
+    ("count-text", "count-bg", 4.5),
+    ("count-text", "background", 4.5),
+    ("text", "badge-bg", 4.5),
+    ("chip-text", "chip-bg", 4.5),
+    ("mark-text", "mark-bg", 4.5),
+    ("error-text", "error-bg", 4.5),
+    ("error-text", "background", 4.5),
+    ("success-text", "success-bg", 4.5),
+    ("info-text", "info-bg", 4.5),
+    ("warning-text", "warning-bg", 4.5),
+    ("danger-text", "danger", 4.5),
+    ("danger", "background", 4.5),
+    ("focus-text", "focus-bg", 4.5),
+    ("focus", "background", 3.0),
+    ("chart-bar", "background", 3.0),
     ("muted", "background", 3.0),  # input borders
 ]
 

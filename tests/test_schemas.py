@@ -33,10 +33,18 @@ def test_valid_record_is_completed_in_canonical_order():
 
 
 def test_labels_and_spellings_load_as_keys():
-    record = load_record({**VALID, "municipality": "Københavns Kommune", "municipalities": ...,
-                          "collaboration_forms": ["Projektpartnerskab", "projektpartnerskab"],
-                          "themes": "Byrum og friarealer", "status": "Afsluttet",
-                          "actors": ["Residents"]} | {"municipalities": None})
+    record = load_record(
+        {
+            **VALID,
+            "municipality": "Københavns Kommune",
+            "municipalities": ...,
+            "collaboration_forms": ["Projektpartnerskab", "projektpartnerskab"],
+            "themes": "Byrum og friarealer",
+            "status": "Afsluttet",
+            "actors": ["Residents"],
+        }
+        | {"municipalities": None}
+    )
     assert record["municipalities"] == ["København"]
     assert record["collaboration_forms"] == ["projektpartnerskab"]
     assert record["themes"] == ["byrum"]
@@ -45,49 +53,56 @@ def test_labels_and_spellings_load_as_keys():
 
 
 def test_system_fields_are_ignored():
-    record = load_record({**VALID, "regions": ["nordjylland"], "version": 9,
-                          "created_at": "x", "updated_at": "y"})
+    record = load_record(
+        {**VALID, "regions": ["nordjylland"], "version": 9, "created_at": "x", "updated_at": "y"}
+    )
     assert "regions" not in record and "version" not in record
 
 
-@pytest.mark.parametrize(("changes", "field", "fragment"), [
-    ({"ref": ...}, "ref", "Missing data"),
-    ({"ref": "has space"}, "ref", "A-Z"),
-    ({"ref": "x" * 65}, "ref", "1-64"),
-    ({"ref": "æ"}, "ref", "A-Z"),
-    ({"title": "ab"}, "title", "between 3 and 300"),
-    ({"title": "x" * 301}, "title", "between 3 and 300"),
-    ({"title": "   "}, "title", "Missing data"),
-    ({"summary": "x" * 1001}, "summary", "1000"),
-    ({"description": ...}, "description", "Missing data"),
-    ({"municipalities": ["Københaven"]}, "municipalities", "did you mean 'København'"),
-    ({"start_year": 1969}, "start_year", "1970"),
-    ({"start_year": 2101}, "start_year", "2100"),
-    ({"start_year": "2014.5"}, "start_year", "whole number"),
-    ({"start_year": 2014.5}, "start_year", "whole number"),
-    ({"start_year": True}, "start_year", "whole number"),
-    ({"start_year": 2015, "end_year": 2014}, "end_year", "before start_year"),
-    ({"status": "done"}, "status", "Unknown status"),
-    ({"collaboration_forms": []}, "collaboration_forms", "At least one"),
-    ({"collaboration_forms": ...}, "collaboration_forms", "Missing data"),
-    ({"collaboration_forms": ["projektpartnerskabb"]}, "collaboration_forms",
-     "did you mean 'projektpartnerskab'"),
-    ({"themes": []}, "themes", "At least one"),
-    ({"actors": ["kommunen"]}, "actors", "did you mean 'kommune'"),
-    ({"budget_dkk": -1}, "budget_dkk", "greater than or equal to 0"),
-    ({"public_funding_dkk": "mange"}, "public_funding_dkk", "whole number"),
-    ({"links": [{"url": "ftp://example.dk"}]}, "links", "http(s)"),
-    ({"links": [{"title": "x"}]}, "links", "Missing data"),
-    ({"links": "https://example.dk"}, "links", "Not a valid list"),
-    ({"latitude": 55.6}, "longitude", "both latitude and longitude"),
-    ({"latitude": 40.0, "longitude": 12.0}, "latitude", "between"),
-    ({"latitude": 55.0, "longitude": 20.0}, "longitude", "between"),
-    ({"nonsense": 1}, "nonsense", "Unknown field"),
-    ({"budget_dkk": 10**30}, "budget_dkk", "less than or equal to"),
-    ({"title": "Nul\x00tegn"}, "title", "NUL character"),
-    ({"description": "Lone \ud800 surrogate"}, "description", "invalid Unicode"),
-    ({"funders": ["Nul\x00"]}, "funders", "NUL character"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "fragment"),
+    [
+        ({"ref": ...}, "ref", "Missing data"),
+        ({"ref": "has space"}, "ref", "A-Z"),
+        ({"ref": "x" * 65}, "ref", "1-64"),
+        ({"ref": "æ"}, "ref", "A-Z"),
+        ({"title": "ab"}, "title", "between 3 and 300"),
+        ({"title": "x" * 301}, "title", "between 3 and 300"),
+        ({"title": "   "}, "title", "Missing data"),
+        ({"summary": "x" * 1001}, "summary", "1000"),
+        ({"description": ...}, "description", "Missing data"),
+        ({"municipalities": ["Københaven"]}, "municipalities", "did you mean 'København'"),
+        ({"start_year": 1969}, "start_year", "1970"),
+        ({"start_year": 2101}, "start_year", "2100"),
+        ({"start_year": "2014.5"}, "start_year", "whole number"),
+        ({"start_year": 2014.5}, "start_year", "whole number"),
+        ({"start_year": True}, "start_year", "whole number"),
+        ({"start_year": 2015, "end_year": 2014}, "end_year", "before start_year"),
+        ({"status": "done"}, "status", "Unknown status"),
+        ({"collaboration_forms": []}, "collaboration_forms", "At least one"),
+        ({"collaboration_forms": ...}, "collaboration_forms", "Missing data"),
+        (
+            {"collaboration_forms": ["projektpartnerskabb"]},
+            "collaboration_forms",
+            "did you mean 'projektpartnerskab'",
+        ),
+        ({"themes": []}, "themes", "At least one"),
+        ({"actors": ["kommunen"]}, "actors", "did you mean 'kommune'"),
+        ({"budget_dkk": -1}, "budget_dkk", "greater than or equal to 0"),
+        ({"public_funding_dkk": "mange"}, "public_funding_dkk", "whole number"),
+        ({"links": [{"url": "ftp://example.dk"}]}, "links", "http(s)"),
+        ({"links": [{"title": "x"}]}, "links", "Missing data"),
+        ({"links": "https://example.dk"}, "links", "Not a valid list"),
+        ({"latitude": 55.6}, "longitude", "both latitude and longitude"),
+        ({"latitude": 40.0, "longitude": 12.0}, "latitude", "between"),
+        ({"latitude": 55.0, "longitude": 20.0}, "longitude", "between"),
+        ({"nonsense": 1}, "nonsense", "Unknown field"),
+        ({"budget_dkk": 10**30}, "budget_dkk", "less than or equal to"),
+        ({"title": "Nul\x00tegn"}, "title", "NUL character"),
+        ({"description": "Lone \ud800 surrogate"}, "description", "invalid Unicode"),
+        ({"funders": ["Nul\x00"]}, "funders", "NUL character"),
+    ],
+)
 def test_each_rule_names_its_field(changes, field, fragment):
     errors = errors_of(**changes)
     assert field in errors, errors
@@ -106,21 +121,38 @@ def test_not_an_object():
 
 
 def test_optional_values_and_links():
-    record = load_record({**VALID, "summary": "  ", "start_year": "2014", "end_year": 2016.0,
-                          "budget_dkk": 0, "funders": ["Realdania", " "],
-                          "links": ["https://example.dk/a", {"title": "B", "url": "http://b.dk"}],
-                          "latitude": 56.1, "longitude": 10.2})
+    record = load_record(
+        {
+            **VALID,
+            "summary": "  ",
+            "start_year": "2014",
+            "end_year": 2016.0,
+            "budget_dkk": 0,
+            "funders": ["Realdania", " "],
+            "links": ["https://example.dk/a", {"title": "B", "url": "http://b.dk"}],
+            "latitude": 56.1,
+            "longitude": 10.2,
+        }
+    )
     assert record["summary"] is None
     assert (record["start_year"], record["end_year"]) == (2014, 2016)
     assert record["budget_dkk"] == 0
     assert record["funders"] == ["Realdania"]
-    assert record["links"] == [{"title": "https://example.dk/a", "url": "https://example.dk/a"},
-                               {"title": "B", "url": "http://b.dk"}]
+    assert record["links"] == [
+        {"title": "https://example.dk/a", "url": "https://example.dk/a"},
+        {"title": "B", "url": "http://b.dk"},
+    ]
 
 
-@pytest.mark.parametrize(("end_year", "status"), [
-    (None, "igangvaerende"), (2019, "afsluttet"), (2026, "igangvaerende"),
-    (2030, "igangvaerende")])
+@pytest.mark.parametrize(
+    ("end_year", "status"),
+    [
+        (None, "igangvaerende"),
+        (2019, "afsluttet"),
+        (2026, "igangvaerende"),
+        (2030, "igangvaerende"),
+    ],
+)
 def test_status_is_derived_when_absent(end_year, status):
     assert derive_status(end_year, today=date(2026, 11, 28)) == status
 

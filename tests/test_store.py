@@ -34,8 +34,16 @@ def test_init_is_idempotent_and_creates_the_tables(service):
     service.init_db()
     service.init_db()
     tables = set(inspect(service.db.engine).get_table_names())
-    assert {"cases", "case_terms", "case_funders", "case_links", "changes", "users",
-            "api_tokens", "alembic_version"} <= tables
+    assert {
+        "cases",
+        "case_terms",
+        "case_funders",
+        "case_links",
+        "changes",
+        "users",
+        "api_tokens",
+        "alembic_version",
+    } <= tables
 
 
 def test_round_trip_of_a_full_record(service):
@@ -65,7 +73,9 @@ def test_upsert_counts_versions_and_logs_changes(service):
         assert store.get_case(session, "store-1").version == 2
         changes = store.recent_changes(session)
         assert [(c.action, c.version, c.user_name) for c in changes] == [
-            ("updated", 2, "ann"), ("created", 1, None)]
+            ("updated", 2, "ann"),
+            ("created", 1, None),
+        ]
         assert store.latest_seq(session) == changes[0].seq
 
 
@@ -74,9 +84,13 @@ def test_unique_ref_is_a_database_constraint(service):
     with pytest.raises(IntegrityError), service.db.session() as session:
         session.add(Case(ref="store-1", title="x", description="y", status="afsluttet"))
     with pytest.raises(IntegrityError), service.db.session() as session:
-        session.execute(text("INSERT INTO cases (ref, title, description, status, version, "
-                             "created_at, updated_at) VALUES ('n', NULL, 'd', 'afsluttet', 1, "
-                             "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        session.execute(
+            text(
+                "INSERT INTO cases (ref, title, description, status, version, "
+                "created_at, updated_at) VALUES ('n', NULL, 'd', 'afsluttet', 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
 
 
 def test_service_writes_and_their_errors(service):
@@ -86,8 +100,9 @@ def test_service_writes_and_their_errors(service):
     with pytest.raises(ValidationFailed) as caught:
         service.create_case({**RECORD, "ref": "x2", "municipalities": ["Københaven"]}, user="a")
     assert "did you mean 'København'" in caught.value.errors["municipalities"][0]
-    updated = service.replace_case("store-1", {**RECORD, "title": "Ændret titel"}, user="b",
-                                   expected_version=1)
+    updated = service.replace_case(
+        "store-1", {**RECORD, "title": "Ændret titel"}, user="b", expected_version=1
+    )
     assert updated["version"] == 2 and updated["title"] == "Ændret titel"
     with pytest.raises(StaleVersion):
         service.replace_case("store-1", RECORD, user="b", expected_version=1)

@@ -96,9 +96,12 @@ def test_killed_import_leaves_the_database_as_it_was(service, env, tmp_path):
         for i in range(3000):
             out.write(json.dumps({**RECORD, "ref": f"big-{i}"}) + "\n")
     executable = Path(sys.executable).with_name("casebase")
-    process = subprocess.Popen([str(executable), "import", str(path)],
-                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(executable), "import", str(path)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(2.0)
     process.send_signal(signal.SIGKILL)
     process.wait()

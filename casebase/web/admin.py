@@ -151,18 +151,21 @@ def login() -> ResponseReturnValue:
     throttle: LoginThrottle = current_app.extensions["casebase_login_throttle"]
     client = request.remote_addr or "?"
     if throttle.blocked(client):
-        return render_template("admin/login.html", name=name, next=target,
-                               error=t("admin.login_throttled")), 429
+        return render_template(
+            "admin/login.html", name=name, next=target, error=t("admin.login_throttled")
+        ), 429
     found = _service().authenticate(name, request.form.get("password", ""))
     if found is None:
         throttle.failed(client)
-        return render_template("admin/login.html", name=name, next=target,
-                               error=t("admin.login_failed")), 401
+        return render_template(
+            "admin/login.html", name=name, next=target, error=t("admin.login_failed")
+        ), 401
     throttle.succeeded(client)
     user_name, is_admin = found
     if not is_admin:
-        return render_template("admin/login.html", name=name, next=target,
-                               error=t("admin.not_admin", name=user_name)), 403
+        return render_template(
+            "admin/login.html", name=name, next=target, error=t("admin.not_admin", name=user_name)
+        ), 403
     session.clear()  # a fresh session for the new login (no fixation)
     login_user(AdminUser(user_name, True))
     flash(t("admin.welcome", name=user_name), "success")
@@ -188,8 +191,9 @@ def index() -> ResponseReturnValue:
     found = None
     if q:
         found = _service().search_args({"q": [q], "per_page": [FIND_LIMIT]})["results"]
-    return render_template("admin/index.html", q=q, found=found,
-                           changes=_service().recent_changes(RECENT_CHANGES))
+    return render_template(
+        "admin/index.html", q=q, found=found, changes=_service().recent_changes(RECENT_CHANGES)
+    )
 
 
 # --- the case form -------------------------------------------------------------------------
@@ -231,8 +235,7 @@ def form_to_record(form: Mapping[str, Any], getlist: Callable[[str], list[str]])
     record["status"] = str(form.get("status", ""))
     record["funders"] = _lines(str(form.get("funders", "")))
     record["links"] = [_link(line) for line in _lines(str(form.get("links", "")))]
-    return {name: value for name, value in record.items()
-            if value not in ("", None)}
+    return {name: value for name, value in record.items() if value not in ("", None)}
 
 
 def record_to_form(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -245,9 +248,12 @@ def record_to_form(record: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "funders":
             values[name] = "\n".join(value or [])
         elif name == "links":
-            values[name] = "\n".join(f"{link['title']} | {link['url']}"
-                                     if link.get("title") and link["title"] != link["url"]
-                                     else link["url"] for link in value or [])
+            values[name] = "\n".join(
+                f"{link['title']} | {link['url']}"
+                if link.get("title") and link["title"] != link["url"]
+                else link["url"]
+                for link in value or []
+            )
         else:
             values[name] = "" if value is None else str(value)
     return values
@@ -260,24 +266,42 @@ def _submitted_values() -> dict[str, Any]:
     return values
 
 
-def _render_form(values: Mapping[str, Any], ref: str | None = None, version: str = "",
-                 errors: Mapping[str, list[str]] | None = None, message: str | None = None,
-                 stale: bool = False, status: int = 200) -> ResponseReturnValue:
-    translated = {field: [translate_error(m) for m in messages]
-                  for field, messages in (errors or {}).items()}
+def _render_form(
+    values: Mapping[str, Any],
+    ref: str | None = None,
+    version: str = "",
+    errors: Mapping[str, list[str]] | None = None,
+    message: str | None = None,
+    stale: bool = False,
+    status: int = 200,
+) -> ResponseReturnValue:
+    translated = {
+        field: [translate_error(m) for m in messages] for field, messages in (errors or {}).items()
+    }
     return render_template(
-        "admin/case_form.html", values=values, ref=ref, version=version, errors=translated,
-        message=message, stale=stale, vocabularies=_form_vocabularies(),
+        "admin/case_form.html",
+        values=values,
+        ref=ref,
+        version=version,
+        errors=translated,
+        message=message,
+        stale=stale,
+        vocabularies=_form_vocabularies(),
         statuses=vocabularies.STATUSES,
     ), status
 
 
 def _form_vocabularies() -> dict[str, Any]:
-    regions = [(region, [m for m in vocabularies.MUNICIPALITIES if m.region == region.key])
-               for region in vocabularies.REGIONS]
-    return {"collaboration_forms": vocabularies.COLLABORATION_FORMS,
-            "actors": vocabularies.ACTORS, "themes": vocabularies.THEMES,
-            "regions": regions}
+    regions = [
+        (region, [m for m in vocabularies.MUNICIPALITIES if m.region == region.key])
+        for region in vocabularies.REGIONS
+    ]
+    return {
+        "collaboration_forms": vocabularies.COLLABORATION_FORMS,
+        "actors": vocabularies.ACTORS,
+        "themes": vocabularies.THEMES,
+        "regions": regions,
+    }
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -289,11 +313,16 @@ def new_case() -> ResponseReturnValue:
     try:
         record = _service().create_case(data, current_user.name, source=SOURCE)
     except ValidationFailed as error:
-        return _render_form(_submitted_values(), errors=error.errors,
-                            message=t("form.errors"), status=422)
+        return _render_form(
+            _submitted_values(), errors=error.errors, message=t("form.errors"), status=422
+        )
     except Conflict:
-        return _render_form(_submitted_values(), errors={"ref": [t("form.conflict")]},
-                            message=t("form.errors"), status=409)
+        return _render_form(
+            _submitted_values(),
+            errors={"ref": [t("form.conflict")]},
+            message=t("form.errors"),
+            status=409,
+        )
     flash(t("form.created", title=record["title"]), "success")
     return redirect(url_for("pages.case", ref=record["ref"]))
 
@@ -307,16 +336,28 @@ def edit_case(ref: str) -> ResponseReturnValue:
     version = request.form.get("version", "")
     data = form_to_record(request.form, request.form.getlist)
     try:
-        record = _service().replace_case(ref, data, current_user.name, source=SOURCE,
-                                         expected_version=_version(version))
+        record = _service().replace_case(
+            ref, data, current_user.name, source=SOURCE, expected_version=_version(version)
+        )
     except ValidationFailed as error:
-        return _render_form({**_submitted_values(), "ref": ref}, ref=ref, version=version,
-                            errors=error.errors, message=t("form.errors"), status=422)
+        return _render_form(
+            {**_submitted_values(), "ref": ref},
+            ref=ref,
+            version=version,
+            errors=error.errors,
+            message=t("form.errors"),
+            status=422,
+        )
     except StaleVersion:
         current = _service().get_case(ref)["version"]
-        return _render_form({**_submitted_values(), "ref": ref}, ref=ref, version=version,
-                            message=t("form.stale", version=current), stale=True,
-                            status=409)
+        return _render_form(
+            {**_submitted_values(), "ref": ref},
+            ref=ref,
+            version=version,
+            message=t("form.stale", version=current),
+            stale=True,
+            status=409,
+        )
     flash(t("form.saved", title=record["title"]), "success")
     return redirect(url_for("pages.case", ref=ref))
 
@@ -332,12 +373,17 @@ def delete_case(ref: str) -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("admin/delete.html", case=record)
     try:
-        _service().delete_case(ref, current_user.name, source=SOURCE,
-                               expected_version=_version(request.form.get("version", "")))
+        _service().delete_case(
+            ref,
+            current_user.name,
+            source=SOURCE,
+            expected_version=_version(request.form.get("version", "")),
+        )
     except StaleVersion:
         current = _service().get_case(ref)
-        return render_template("admin/delete.html", case=current,
-                               error=t("form.stale", version=current["version"])), 409
+        return render_template(
+            "admin/delete.html", case=current, error=t("form.stale", version=current["version"])
+        ), 409
     flash(t("delete.done", ref=ref), "success")
     return redirect(url_for("admin.index"))
 
@@ -384,9 +430,13 @@ def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
 
 def _report(report: Any) -> dict[str, Any]:
     body = report.as_dict()
-    body["errors"] = [{**{k: v for k, v in error.items() if k != "file"},
-                       "message": translate_error(str(error.get("message", "")))}
-                      for error in body["errors"]]
+    body["errors"] = [
+        {
+            **{k: v for k, v in error.items() if k != "file"},
+            "message": translate_error(str(error.get("message", ""))),
+        }
+        for error in body["errors"]
+    ]
     return body
 
 
@@ -398,8 +448,7 @@ def import_upload() -> ResponseReturnValue:
         return render_template("admin/import.html", formats=formats)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template("admin/import.html", formats=formats,
-                               error=t("import.no_file")), 400
+        return render_template("admin/import.html", formats=formats, error=t("import.no_file")), 400
     _discard_upload()
     root = upload_root()
     _remove_old_uploads(root)
@@ -411,21 +460,29 @@ def import_upload() -> ResponseReturnValue:
     fmt = _choice("format", formats, "auto")
     on_error = _choice("on_error", ON_ERROR_CHOICES, "abort")
     try:
-        report = _service().import_files([path], fmt=fmt, dry_run=True, on_error=on_error,
-                                         source=SOURCE, user=current_user.name)
+        report = _service().import_files(
+            [path], fmt=fmt, dry_run=True, on_error=on_error, source=SOURCE, user=current_user.name
+        )
     except UnreadableFile as error:
         shutil.rmtree(path.parent, ignore_errors=True)
-        return render_template("admin/import.html", formats=formats,
-                               error=t("import.unreadable", message=error.message)), 400
+        return render_template(
+            "admin/import.html",
+            formats=formats,
+            error=t("import.unreadable", message=error.message),
+        ), 400
     session[SESSION_IMPORT] = {"token": token, "name": upload.filename, "format": fmt}
-    return render_template("admin/import_preview.html", report=_report(report), token=token,
-                           name=upload.filename, on_error=on_error)
+    return render_template(
+        "admin/import_preview.html",
+        report=_report(report),
+        token=token,
+        name=upload.filename,
+        on_error=on_error,
+    )
 
 
 def _pending_or_expired() -> tuple[str, Path, dict[str, str]] | None:
     pending = _pending()
-    if pending is None or not secrets.compare_digest(pending[0],
-                                                     request.form.get("token", "")):
+    if pending is None or not secrets.compare_digest(pending[0], request.form.get("token", "")):
         return None
     return pending
 
@@ -440,13 +497,22 @@ def import_confirm() -> ResponseReturnValue:
     _, path, info = pending
     on_error = _choice("on_error", ON_ERROR_CHOICES, "abort")
     try:
-        report = _service().import_files([path], fmt=info.get("format", "auto"), dry_run=False,
-                                         on_error=on_error, source=SOURCE,
-                                         user=current_user.name)
+        report = _service().import_files(
+            [path],
+            fmt=info.get("format", "auto"),
+            dry_run=False,
+            on_error=on_error,
+            source=SOURCE,
+            user=current_user.name,
+        )
     finally:
         _discard_upload()
-    return render_template("admin/import_result.html", report=_report(report),
-                           aborted=report.aborted, name=info.get("name", path.name))
+    return render_template(
+        "admin/import_result.html",
+        report=_report(report),
+        aborted=report.aborted,
+        name=info.get("name", path.name),
+    )
 
 
 @bp.post("/import/discard")
@@ -461,8 +527,9 @@ register_error_pages(bp)
 
 
 def _not_found(error: NotFound) -> ResponseReturnValue:
-    return render_template("not_found.html", ref=request.view_args.get("ref")
-                           if request.view_args else None), 404
+    return render_template(
+        "not_found.html", ref=request.view_args.get("ref") if request.view_args else None
+    ), 404
 
 
 bp.register_error_handler(NotFound, _not_found)
@@ -470,6 +537,5 @@ bp.register_error_handler(NotFound, _not_found)
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
-    app.extensions["casebase_login_throttle"] = LoginThrottle(LOGIN_MAX_FAILURES,
-                                                              LOGIN_WINDOW_S)
+    app.extensions["casebase_login_throttle"] = LoginThrottle(LOGIN_MAX_FAILURES, LOGIN_WINDOW_S)
     app.register_blueprint(bp)

@@ -27,7 +27,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, current_app, jsonify, request, url_for
@@ -91,14 +91,20 @@ API_CONFIG = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-CORS_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers",
-                "Access-Control-Allow-Credentials", "Access-Control-Allow-Private-Network")
+CORS_HEADERS = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Private-Network",
+)
 VOCABULARY_ORDER = ("collaboration_form", "actor", "theme", "status", "region", "municipality")
 EXPORT_CHUNK_BYTES = 64 * 1024
 EXPORT_QUEUE_CHUNKS = 16  # chunks written ahead of a slow client, at most
 UPLOAD_SUFFIXES = frozenset({".csv", ".tsv", ".txt", *readers.SUFFIX_FORMATS})
-DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-            "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 class CasebaseApi(Api):
@@ -112,11 +118,12 @@ class CasebaseApi(Api):
 
 def _errors(blueprint: Blueprint, descriptions: dict[int, str]) -> Callable[[Any], Any]:
     """Document an operation's error answers, all in the one error shape."""
+
     def decorate(view: Any) -> Any:
         for status, description in sorted(descriptions.items()):
-            view = blueprint.alt_response(status, schema=ErrorSchema,
-                                          description=description)(view)
+            view = blueprint.alt_response(status, schema=ErrorSchema, description=description)(view)
         return view
+
     return decorate
 
 
@@ -125,8 +132,9 @@ def _json_body() -> Any:
     try:
         return json.loads(request.get_data(), parse_constant=_no_constant)
     except (ValueError, RecursionError) as error:
-        raise BadRequest(f"The body must be a case record as a JSON object; it is not valid "
-                         f"JSON ({error}).") from None
+        raise BadRequest(
+            f"The body must be a case record as a JSON object; it is not valid JSON ({error})."
+        ) from None
 
 
 def _no_constant(name: str) -> Any:
@@ -147,21 +155,31 @@ def _expected_version() -> int | None:
         return None
     match = re.fullmatch(IF_MATCH_PATTERN, header)
     if match is None:
-        raise BadRequest(f"If-Match must name one version of the case as its ETag, such as "
-                         f"\"3\", not {header!r}.")
+        raise BadRequest(
+            f'If-Match must name one version of the case as its ETag, such as "3", not {header!r}.'
+        )
     return None if match.group(1) is None else int(match.group(1))
 
 
-cases = Blueprint("cases", __name__, url_prefix="/api/cases",
-                  description="Search, read and (administrators) change cases.")
+cases = Blueprint(
+    "cases",
+    __name__,
+    url_prefix="/api/cases",
+    description="Search, read and (administrators) change cases.",
+)
 
 
 @cases.route("")
 class Cases(MethodView):
     @cases.doc(parameters=[{"in": "query", "schema": SearchArgsSchema}])
     @cases.response(200, SearchResponseSchema)
-    @_errors(cases, {400: "An unknown parameter, vocabulary key or sort, a page below 1, a "
-                          "per_page outside 1-100, a year that is not a whole number."})
+    @_errors(
+        cases,
+        {
+            400: "An unknown parameter, vocabulary key or sort, a page below 1, a "
+            "per_page outside 1-100, a year that is not a whole number."
+        },
+    )
     def get(self) -> Response:
         """Search the cases
 
@@ -172,8 +190,15 @@ class Cases(MethodView):
 
     @cases.doc(requestBody=RECORD_BODY, security=[BEARER])
     @cases.response(201, CaseSchema, headers=LOCATION_HEADER | ETAG_HEADER)
-    @_errors(cases, {400: "The body is not JSON.", **AUTH_ERRORS,
-                     409: "A case with this ref exists already.", **RECORD_ERRORS})
+    @_errors(
+        cases,
+        {
+            400: "The body is not JSON.",
+            **AUTH_ERRORS,
+            409: "A case with this ref exists already.",
+            **RECORD_ERRORS,
+        },
+    )
     def post(self) -> Response:
         """Create a case"""
         user = auth.require_admin()
@@ -187,8 +212,12 @@ class Cases(MethodView):
 class Case(MethodView):
     @cases.doc(parameters=[IF_NONE_MATCH])
     @cases.response(200, CaseSchema, headers=ETAG_HEADER)
-    @cases.alt_response(304, description="The version in If-None-Match is still current.",
-                        headers=ETAG_HEADER, success=True)
+    @cases.alt_response(
+        304,
+        description="The version in If-None-Match is still current.",
+        headers=ETAG_HEADER,
+        success=True,
+    )
     @_errors(cases, NOT_FOUND)
     def get(self, ref: str) -> Response:
         """Read a case
@@ -204,8 +233,16 @@ class Case(MethodView):
 
     @cases.doc(requestBody=RECORD_BODY, security=[BEARER], parameters=[IF_MATCH])
     @cases.response(200, CaseSchema, headers=ETAG_HEADER)
-    @_errors(cases, {400: "The body is not JSON, or If-Match names no version.",
-                     **AUTH_ERRORS, **NOT_FOUND, **STALE, **RECORD_ERRORS})
+    @_errors(
+        cases,
+        {
+            400: "The body is not JSON, or If-Match names no version.",
+            **AUTH_ERRORS,
+            **NOT_FOUND,
+            **STALE,
+            **RECORD_ERRORS,
+        },
+    )
     def put(self, ref: str) -> Response:
         """Replace a case
 
@@ -214,8 +251,9 @@ class Case(MethodView):
         """
         user = auth.require_admin()
         expected = _expected_version()
-        record = get_service(current_app).replace_case(ref, _json_body(), user, source="api",
-                                                       expected_version=expected)
+        record = get_service(current_app).replace_case(
+            ref, _json_body(), user, source="api", expected_version=expected
+        )
         return _case_response(record)
 
     @cases.doc(security=[BEARER], parameters=[IF_MATCH])
@@ -224,8 +262,9 @@ class Case(MethodView):
     def delete(self, ref: str) -> Response:
         """Delete a case"""
         user = auth.require_admin()
-        get_service(current_app).delete_case(ref, user, source="api",
-                                             expected_version=_expected_version())
+        get_service(current_app).delete_case(
+            ref, user, source="api", expected_version=_expected_version()
+        )
         return Response(status=204)
 
 
@@ -240,8 +279,7 @@ def _similar_limit() -> int:
 class Similar(MethodView):
     @cases.doc(parameters=[{"in": "query", "schema": SimilarArgsSchema}])
     @cases.response(200, SimilarResponseSchema)
-    @_errors(cases, {400: f"limit is not a whole number from 1 to {SIMILAR_MAX}.",
-                     **NOT_FOUND})
+    @_errors(cases, {400: f"limit is not a whole number from 1 to {SIMILAR_MAX}.", **NOT_FOUND})
     def get(self, ref: str) -> Response:
         """Cases like this one
 
@@ -252,15 +290,15 @@ class Similar(MethodView):
         return jsonify({"results": get_service(current_app).similar(ref, limit)})
 
 
-imports = Blueprint("imports", __name__, url_prefix="/api/imports",
-                    description="Bulk import (administrators).")
+imports = Blueprint(
+    "imports", __name__, url_prefix="/api/imports", description="Bulk import (administrators)."
+)
 
 
 def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     value = request.args.get(name, "").strip().lower() or default
     if value not in allowed:
-        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, not "
-                         f"{request.args[name]!r}.")
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, not {request.args[name]!r}.")
     return value
 
 
@@ -268,8 +306,9 @@ def _import_options() -> tuple[str, bool, str]:
     allowed = ("dry_run", "on_error", "format")
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
-        raise BadRequest(f"Unknown parameter '{unknown[0]}'. Allowed parameters: "
-                         f"{', '.join(allowed)}.")
+        raise BadRequest(
+            f"Unknown parameter '{unknown[0]}'. Allowed parameters: {', '.join(allowed)}."
+        )
     fmt = _choice("format", ("auto", *readers.FORMATS), "auto")
     dry_run = _choice("dry_run", ("true", "false"), "false") == "true"
     return fmt, dry_run, _choice("on_error", ON_ERROR_CHOICES, "abort")
@@ -284,14 +323,27 @@ def _upload() -> FileStorage:
 
 @imports.route("")
 class Imports(MethodView):
-    @imports.doc(requestBody=UPLOAD_BODY, security=[BEARER],
-                 parameters=[{"in": "query", "schema": ImportArgsSchema}])
-    @imports.response(200, ImportReportSchema, description=(
-        "The import ran: the report (SPEC section 7), also when records were rejected; with "
-        "on_error=abort nothing was then written."))
-    @_errors(imports, {400: "No file, a bad parameter, or a file that cannot be read in its "
-                            "format.", **AUTH_ERRORS,
-                       413: "The file is larger than the server accepts (MAX_CONTENT_LENGTH)."})
+    @imports.doc(
+        requestBody=UPLOAD_BODY,
+        security=[BEARER],
+        parameters=[{"in": "query", "schema": ImportArgsSchema}],
+    )
+    @imports.response(
+        200,
+        ImportReportSchema,
+        description=(
+            "The import ran: the report (SPEC section 7), also when records were rejected; with "
+            "on_error=abort nothing was then written."
+        ),
+    )
+    @_errors(
+        imports,
+        {
+            400: "No file, a bad parameter, or a file that cannot be read in its format.",
+            **AUTH_ERRORS,
+            413: "The file is larger than the server accepts (MAX_CONTENT_LENGTH).",
+        },
+    )
     def post(self) -> Response:
         """Import a file of cases
 
@@ -305,8 +357,9 @@ class Imports(MethodView):
         return jsonify(report)
 
 
-def _run_import(upload: FileStorage, fmt: str, dry_run: bool, on_error: str,
-                user: str) -> dict[str, Any]:
+def _run_import(
+    upload: FileStorage, fmt: str, dry_run: bool, on_error: str, user: str
+) -> dict[str, Any]:
     """Save the upload under its own extension (format detection reads it), import, delete."""
     name = upload.filename or "upload"
     suffix = Path(name).suffix.lower()
@@ -315,36 +368,63 @@ def _run_import(upload: FileStorage, fmt: str, dry_run: bool, on_error: str,
         upload.save(path)
         try:
             report = get_service(current_app).import_files(
-                [path], fmt, dry_run=dry_run, on_error=on_error, source="api", user=user)
+                [path], fmt, dry_run=dry_run, on_error=on_error, source="api", user=user
+            )
         except UnreadableFile as error:
             # The message names the temporary file; the client knows its file by its name.
             raise UnreadableFile(error.message.replace(str(path), name)) from None
     return report.as_dict()
 
 
-export = Blueprint("export", __name__, url_prefix="/api/export",
-                   description="The matching cases as a file, in an import format.")
+export = Blueprint(
+    "export",
+    __name__,
+    url_prefix="/api/export",
+    description="The matching cases as a file, in an import format.",
+)
 
 
 def _export_format(values: list[str]) -> str:
     fmt = next((v.strip().lower() for v in values if v.strip()), EXPORT_DEFAULT_FORMAT)
     if fmt not in readers.FORMATS:
-        raise BadRequest(f"Unknown format '{fmt}'. Allowed formats: "
-                         f"{', '.join(readers.FORMATS)}.")
+        raise BadRequest(f"Unknown format '{fmt}'. Allowed formats: {', '.join(readers.FORMATS)}.")
     return fmt
 
 
 @export.route("")
 class Export(MethodView):
     @export.doc(parameters=[{"in": "query", "schema": ExportArgsSchema}])
-    @export.response(200, {"type": "array", "items": RecordSchema}, description="format=json",
-                     content_type=exporter.content_type("json"), headers=EXPORT_HEADERS)
-    @export.alt_response(200, schema=EXPORT_FILE, description="format=jsonl", success=True,
-                         content_type=exporter.content_type("jsonl"), headers=EXPORT_HEADERS)
-    @export.alt_response(200, schema=EXPORT_FILE, description="format=csv", success=True,
-                         content_type=exporter.content_type("csv"), headers=EXPORT_HEADERS)
-    @export.alt_response(200, schema=EXPORT_FILE, description="format=xlsx", success=True,
-                         content_type=exporter.content_type("xlsx"), headers=EXPORT_HEADERS)
+    @export.response(
+        200,
+        {"type": "array", "items": RecordSchema},
+        description="format=json",
+        content_type=exporter.content_type("json"),
+        headers=EXPORT_HEADERS,
+    )
+    @export.alt_response(
+        200,
+        schema=EXPORT_FILE,
+        description="format=jsonl",
+        success=True,
+        content_type=exporter.content_type("jsonl"),
+        headers=EXPORT_HEADERS,
+    )
+    @export.alt_response(
+        200,
+        schema=EXPORT_FILE,
+        description="format=csv",
+        success=True,
+        content_type=exporter.content_type("csv"),
+        headers=EXPORT_HEADERS,
+    )
+    @export.alt_response(
+        200,
+        schema=EXPORT_FILE,
+        description="format=xlsx",
+        success=True,
+        content_type=exporter.content_type("xlsx"),
+        headers=EXPORT_HEADERS,
+    )
     @_errors(export, {400: "An unknown format, or a parameter that search rejects."})
     def get(self) -> Response:
         """Export cases
@@ -359,7 +439,8 @@ class Export(MethodView):
         body = _streamed(lambda out: service.export(params, fmt, out))
         response = Response(body, content_type=exporter.content_type(fmt))
         response.headers["Content-Disposition"] = (
-            f'attachment; filename="{exporter.export_filename(fmt)}"')
+            f'attachment; filename="{exporter.export_filename(fmt)}"'
+        )
         return response
 
 
@@ -398,7 +479,7 @@ def _put(chunks: queue.Queue[Any], stop: threading.Event, item: Any) -> None:
     raise _Cancelled
 
 
-def _streamed(write: Callable[[IO[bytes]], None]) -> _Stream:
+def _streamed(write: Callable[[BinaryIO], None]) -> _Stream:
     """Run a writer in a thread and yield what it writes, with a bounded queue between.
 
     The first chunk is awaited before the response starts, so an error early in the export
@@ -454,8 +535,12 @@ class _Stream:
         self.stop.set()
 
 
-vocabulary = Blueprint("vocabularies", __name__, url_prefix="/api/vocabularies",
-                       description="The controlled vocabularies (SPEC section 3).")
+vocabulary = Blueprint(
+    "vocabularies",
+    __name__,
+    url_prefix="/api/vocabularies",
+    description="The controlled vocabularies (SPEC section 3).",
+)
 
 
 def _terms(name: str) -> list[dict[str, Any]]:
@@ -499,8 +584,9 @@ class Health(MethodView):
 
 # --- the documentation page: served by the app, no CDN, no inline script -----------------
 
-docs = FlaskBlueprint("apidocs", __name__, static_folder="static/apidocs",
-                      static_url_path="/api/docs/assets")
+docs = FlaskBlueprint(
+    "apidocs", __name__, static_folder="static/apidocs", static_url_path="/api/docs/assets"
+)
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
@@ -525,9 +611,11 @@ DOCS_PAGE = """<!doctype html>
 
 @docs.get("/api/docs")
 def api_docs() -> Response:
-    page = DOCS_PAGE.format(css=url_for("apidocs.static", filename="apidocs.css"),
-                            js=url_for("apidocs.static", filename="apidocs.js"),
-                            spec=url_for("api-docs.openapi_json"))
+    page = DOCS_PAGE.format(
+        css=url_for("apidocs.static", filename="apidocs.css"),
+        js=url_for("apidocs.static", filename="apidocs.js"),
+        spec=url_for("api-docs.openapi_json"),
+    )
     response = Response(page, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = DOCS_CSP
     return response
@@ -548,10 +636,17 @@ def _init_cors(app: Flask) -> None:
     # Flask runs after_request functions last-registered first: registered before CORS(),
     # _no_cors_for_writes sees the headers flask-cors added.
     app.after_request(_no_cors_for_writes)
-    CORS(app, resources={r"/api/.*": {"origins": "*", "send_wildcard": True,
-                                       "methods": list(READ_METHODS),
-                                       "expose_headers": ["ETag", "Location",
-                                                          "Content-Disposition"]}})
+    CORS(
+        app,
+        resources={
+            r"/api/.*": {
+                "origins": "*",
+                "send_wildcard": True,
+                "methods": list(READ_METHODS),
+                "expose_headers": ["ETag", "Location", "Content-Disposition"],
+            }
+        },
+    )
 
 
 def _init_api(app: Flask) -> CasebaseApi:

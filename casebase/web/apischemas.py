@@ -26,26 +26,34 @@ def _keys(vocabulary: str) -> list[str]:
     return [term.key for term in vocabularies.VOCABULARIES[vocabulary]]
 
 
-def vocabulary_properties(self: Any, field: fields.Field, ret: dict[str, Any],
-                          **_: Any) -> dict[str, Any]:
+def vocabulary_properties(
+    self: Any, field: fields.Field, ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
     """apispec attribute function: the record schema's vocabulary fields as enums of keys."""
     if isinstance(field, VocabularyList):
         # apispec reads Length(min=1) as a string's minLength; for a list it is minItems.
         min_items = ret.pop("minLength", None)
         items = {"type": "string", "enum": _keys(field.item.vocabulary)}
-        described = {"type": "array", "items": items,
-                     "description": f"Keys of the {field.item.vocabulary} vocabulary "
-                                    "(GET /api/vocabularies); labels are accepted on input."}
+        described = {
+            "type": "array",
+            "items": items,
+            "description": f"Keys of the {field.item.vocabulary} vocabulary "
+            "(GET /api/vocabularies); labels are accepted on input.",
+        }
         return described | ({"minItems": min_items} if min_items else {})
     if isinstance(field, VocabularyKey):
         keys: list[Any] = _keys(field.vocabulary)
-        return {"type": "string", "enum": keys + [None] if field.allow_none else keys,
-                "description": f"A key of the {field.vocabulary} vocabulary."}
+        return {
+            "type": "string",
+            "enum": keys + [None] if field.allow_none else keys,
+            "description": f"A key of the {field.vocabulary} vocabulary.",
+        }
     return {}
 
 
-def empty_means_absent(self: Any, field: fields.Field, ret: dict[str, Any],
-                       **_: Any) -> dict[str, Any]:
+def empty_means_absent(
+    self: Any, field: fields.Field, ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
     """apispec parameter attribute function: an empty query value counts as absent."""
     return {"allowEmptyValue": True} if ret.get("in") == "query" else {}
 
@@ -57,24 +65,30 @@ CUSTOM_FIELD_TYPES = ((WholeNumber, "integer", None),)
 class ErrorSchema(Schema):
     """Every error answer, whatever its status."""
 
-    message = fields.String(required=True, metadata={"description": "What went wrong.",
-                                                      "example": "No case with ref 'x'."})
+    message = fields.String(
+        required=True,
+        metadata={"description": "What went wrong.", "example": "No case with ref 'x'."},
+    )
     errors = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.String()),
-        metadata={"description": "422 only: each rejected field -> its messages."})
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "422 only: each rejected field -> its messages."},
+    )
 
 
 class CaseSchema(RecordSchema):
     """A stored case: the record (import shape) plus what the system keeps."""
 
-    regions = fields.List(fields.String(validate=validate.OneOf(_keys("region"))),
-                          required=True)
+    regions = fields.List(fields.String(validate=validate.OneOf(_keys("region"))), required=True)
     version = fields.Integer(required=True, metadata={"description": "Also the ETag."})
     created_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC."})
     updated_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC."})
-    labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                         metadata={"description": "Each vocabulary key the case uses -> its "
-                                                  "Danish label."})
+    labels = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Each vocabulary key the case uses -> its Danish label."},
+    )
 
 
 class SearchResultSchema(Schema):
@@ -89,24 +103,32 @@ class SearchResultSchema(Schema):
     collaboration_forms = fields.List(fields.String(), required=True)
     actors = fields.List(fields.String(), required=True)
     themes = fields.List(fields.String(), required=True)
-    snippet = fields.String(required=True, metadata={
-        "description": "HTML-safe excerpt; matched words in <mark>.",
-        "example": "... et strategisk <mark>partnerskab</mark> om ..."})
-    score = fields.Float(required=True, allow_none=True,
-                         metadata={"description": "Relevance; null without q."})
+    snippet = fields.String(
+        required=True,
+        metadata={
+            "description": "HTML-safe excerpt; matched words in <mark>.",
+            "example": "... et strategisk <mark>partnerskab</mark> om ...",
+        },
+    )
+    score = fields.Float(
+        required=True, allow_none=True, metadata={"description": "Relevance; null without q."}
+    )
 
 
 class FacetBucketSchema(Schema):
-    value = fields.String(required=True, metadata={"description": "A vocabulary key.",
-                                                    "example": "projektpartnerskab"})
+    value = fields.String(
+        required=True,
+        metadata={"description": "A vocabulary key.", "example": "projektpartnerskab"},
+    )
     label = fields.String(required=True, metadata={"example": "Projektpartnerskab"})
     count = fields.Integer(required=True)
     selected = fields.Boolean(required=True)
 
 
 class YearBucketSchema(Schema):
-    value = fields.Integer(required=True, metadata={"description": "A start year.",
-                                                     "example": 2014})
+    value = fields.Integer(
+        required=True, metadata={"description": "A start year.", "example": 2014}
+    )
     label = fields.String(required=True, metadata={"example": "2014"})
     count = fields.Integer(required=True)
     selected = fields.Boolean(required=True)
@@ -127,11 +149,19 @@ class SearchResponseSchema(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     q = fields.String(required=True, allow_none=True)
-    suggestion = fields.String(required=True, allow_none=True, metadata={
-        "description": "A corrected query that finds more, when q looks misspelt."})
+    suggestion = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "A corrected query that finds more, when q looks misspelt."},
+    )
     results = fields.List(fields.Nested(SearchResultSchema), required=True)
-    facets = fields.Nested(FacetsSchema, required=True, metadata={
-        "description": "Disjunctive counts: each facet counted over q and the other filters."})
+    facets = fields.Nested(
+        FacetsSchema,
+        required=True,
+        metadata={
+            "description": "Disjunctive counts: each facet counted over q and the other filters."
+        },
+    )
 
 
 class SimilarResponseSchema(Schema):
@@ -183,59 +213,85 @@ class HealthSchema(Schema):
 
 
 def _filter_field(facet: str) -> fields.Field:
-    return fields.List(fields.String(validate=validate.OneOf(_keys(facet))), metadata={
-        "description": f"Repeatable; keys of the {facet} vocabulary. Values of one filter "
-                       "are OR-ed, different filters AND-ed."})
+    return fields.List(
+        fields.String(validate=validate.OneOf(_keys(facet))),
+        metadata={
+            "description": f"Repeatable; keys of the {facet} vocabulary. Values of one filter "
+            "are OR-ed, different filters AND-ed."
+        },
+    )
 
 
 class SearchFiltersSchema(Schema):
-    q = fields.String(metadata={"description": "Danish full-text query: words (all must match),"
-                                               " \"phrase\", OR, NOT/-word, field:word, word*."})
+    q = fields.String(
+        metadata={
+            "description": "Danish full-text query: words (all must match),"
+            ' "phrase", OR, NOT/-word, field:word, word*.'
+        }
+    )
     collaboration_form = _filter_field("collaboration_form")
     actor = _filter_field("actor")
     theme = _filter_field("theme")
     region = _filter_field("region")
     municipality = _filter_field("municipality")
     status = _filter_field("status")
-    year_from = fields.Integer(validate=WHOLE_NUMBER_RANGE, metadata={
-        "description": "Cases whose period overlaps [year_from, year_to]."})
+    year_from = fields.Integer(
+        validate=WHOLE_NUMBER_RANGE,
+        metadata={"description": "Cases whose period overlaps [year_from, year_to]."},
+    )
     year_to = fields.Integer(validate=WHOLE_NUMBER_RANGE)
 
 
 class SearchArgsSchema(SearchFiltersSchema):
-    sort = fields.String(validate=validate.OneOf(search.SORTS), metadata={
-        "description": "Default: relevance with q, newest without."})
-    page = fields.Integer(validate=validate.Range(min=1, max=WHOLE_NUMBER_RANGE.max),
-                          metadata={"default": 1})
-    per_page = fields.Integer(validate=validate.Range(min=1, max=search.MAX_PER_PAGE),
-                              metadata={"default": search.DEFAULT_PER_PAGE})
+    sort = fields.String(
+        validate=validate.OneOf(search.SORTS),
+        metadata={"description": "Default: relevance with q, newest without."},
+    )
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=WHOLE_NUMBER_RANGE.max), metadata={"default": 1}
+    )
+    per_page = fields.Integer(
+        validate=validate.Range(min=1, max=search.MAX_PER_PAGE),
+        metadata={"default": search.DEFAULT_PER_PAGE},
+    )
 
 
 class ExportArgsSchema(SearchArgsSchema):
-    format = fields.String(validate=validate.OneOf(readers.FORMATS),
-                           metadata={"default": EXPORT_DEFAULT_FORMAT})
+    format = fields.String(
+        validate=validate.OneOf(readers.FORMATS), metadata={"default": EXPORT_DEFAULT_FORMAT}
+    )
 
 
 class SimilarArgsSchema(Schema):
-    limit = fields.Integer(validate=validate.Range(min=1, max=SIMILAR_MAX),
-                           metadata={"default": SIMILAR_DEFAULT})
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=SIMILAR_MAX), metadata={"default": SIMILAR_DEFAULT}
+    )
 
 
 class ImportArgsSchema(Schema):
-    dry_run = fields.String(validate=validate.OneOf(["true", "false"]), metadata={
-        "default": "false", "description": "true: validate and report, write nothing."})
-    on_error = fields.String(validate=validate.OneOf(importer.ON_ERROR_CHOICES), metadata={
-        "default": "abort",
-        "description": "abort: write nothing when a record is rejected; skip: write the rest."})
-    format = fields.String(validate=validate.OneOf(["auto", *readers.FORMATS]), metadata={
-        "default": "auto", "description": "auto: detected from content and file name."})
+    dry_run = fields.String(
+        validate=validate.OneOf(["true", "false"]),
+        metadata={"default": "false", "description": "true: validate and report, write nothing."},
+    )
+    on_error = fields.String(
+        validate=validate.OneOf(importer.ON_ERROR_CHOICES),
+        metadata={
+            "default": "abort",
+            "description": "abort: write nothing when a record is rejected; skip: write the rest.",
+        },
+    )
+    format = fields.String(
+        validate=validate.OneOf(["auto", *readers.FORMATS]),
+        metadata={"default": "auto", "description": "auto: detected from content and file name."},
+    )
 
 
 REF_PARAMETER = {
-    "in": "path", "name": "ref", "required": True,
+    "in": "path",
+    "name": "ref",
+    "required": True,
     "description": "The case's stable public id.",
-    "schema": {"type": "string", "pattern": REF_PATTERN.pattern, "minLength": 1,
-               "maxLength": 64},
+    "schema": {"type": "string", "pattern": REF_PATTERN.pattern, "minLength": 1, "maxLength": 64},
 }
 
 
@@ -244,36 +300,65 @@ REF_PARAMETER = {
 API_DESCRIPTION = (
     "Search and read Danish experimental urban-renewal cases; administrators change them. "
     "Writes need `Authorization: Bearer <token>` (an admin's token: `casebase token create "
-    "NAME`). Every error is JSON: `{\"message\": ...}`, plus `errors` (field -> messages) "
+    'NAME`). Every error is JSON: `{"message": ...}`, plus `errors` (field -> messages) '
     "for 422."
 )
-BEARER_SCHEME = {"type": "http", "scheme": "bearer",
-                 "description": "An admin's API token (`casebase token create NAME`)."}
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An admin's API token (`casebase token create NAME`).",
+}
 BEARER: dict[str, list[str]] = {"bearerAuth": []}
-RECORD_BODY = {"required": True, "description": "A case record in the import shape "
-               "(SPEC section 2). Vocabulary fields take keys or labels; null and \"\" count "
-               "as absent; `regions`, `version`, the times and `labels` are ignored.",
-               "content": {"application/json": {"schema": RecordSchema}}}
-UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary",
-                            "description": "CSV, JSON, JSON Lines or XLSX (SPEC section 7)."}},
-}}}}
+RECORD_BODY = {
+    "required": True,
+    "description": "A case record in the import shape "
+    '(SPEC section 2). Vocabulary fields take keys or labels; null and "" count '
+    "as absent; `regions`, `version`, the times and `labels` are ignored.",
+    "content": {"application/json": {"schema": RecordSchema}},
+}
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "CSV, JSON, JSON Lines or XLSX (SPEC section 7).",
+                    }
+                },
+            }
+        }
+    },
+}
 ETAG_HEADER = {"ETag": {"description": "The case's version.", "schema": {"type": "string"}}}
-LOCATION_HEADER = {"Location": {"description": "The new case's address.",
-                                "schema": {"type": "string"}}}
-EXPORT_HEADERS = {"Content-Disposition": {"description": "attachment; filename=...",
-                                          "schema": {"type": "string"}}}
+LOCATION_HEADER = {
+    "Location": {"description": "The new case's address.", "schema": {"type": "string"}}
+}
+EXPORT_HEADERS = {
+    "Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}}
+}
 EXPORT_FILE = {"type": "string", "format": "binary"}
-IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False,
-                 "description": "A version (ETag) the client holds: 304 when still current.",
-                 "schema": {"type": "string"}}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "A version (ETag) the client holds: 304 when still current.",
+    "schema": {"type": "string"},
+}
 # If-Match: one version, quoted or not, weak or not; or * (group 1: the version).
 IF_MATCH_PATTERN = r'\s*(?:\*|(?:W/)?"?([0-9]{1,9})"?)\s*'
-IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
-            "description": "The version (ETag) the change was based on: \"3\", 3 or W/\"3\" "
-                           "(or *); 412 when the case has changed since.",
-            "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"}}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "description": 'The version (ETag) the change was based on: "3", 3 or W/"3" '
+    "(or *); 412 when the case has changed since.",
+    "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"},
+}
 # The error answers every write can get from authentication.
 AUTH_ERRORS = {
     401: "No token, or a wrong or revoked one.",

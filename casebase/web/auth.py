@@ -36,8 +36,10 @@ def require_admin() -> str:
     """The name of the admin whose token came with this request; raise 401/403 otherwise."""
     token = _bearer_token()
     if token is None:
-        raise Unauthorized("This needs an API token: send 'Authorization: Bearer <token>' "
-                           "(`casebase token create NAME` makes one).")
+        raise Unauthorized(
+            "This needs an API token: send 'Authorization: Bearer <token>' "
+            "(`casebase token create NAME` makes one)."
+        )
     found = get_service(current_app).user_for_token(token)
     if found is None:
         raise Unauthorized("The API token is wrong or revoked.")
@@ -61,8 +63,10 @@ def _too_many_failures(error: RateLimitExceeded) -> Response:
     wait = int(current.reset_at - time.time()) if current else error.limit.limit.get_expiry()
     wait = max(wait, 1)
     response = error_response(
-        429, f"Too many failed authentications from your address (at most {error.limit.limit})"
-             f": try again in {wait} seconds.")
+        429,
+        f"Too many failed authentications from your address (at most {error.limit.limit})"
+        f": try again in {wait} seconds.",
+    )
     response.headers["Retry-After"] = str(wait)
     return response
 

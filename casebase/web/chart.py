@@ -54,9 +54,13 @@ def _ticks(top: int) -> list[int]:
     return [0, round(top / 2), top] if top >= 4 else [0, top]
 
 
-def render_svg(years: list[YearCount], title: str, description: str,
-               bar_label: Callable[[YearCount], str],
-               bar_href: Callable[[YearCount], str]) -> Markup:
+def render_svg(
+    years: list[YearCount],
+    title: str,
+    description: str,
+    bar_label: Callable[[YearCount], str],
+    bar_href: Callable[[YearCount], str],
+) -> Markup:
     """The chart as an <svg> element; every text given is escaped here."""
     top = max(y.count for y in years)
     slot = min((WIDTH - LEFT - RIGHT) / len(years), MAX_SLOT)
@@ -71,8 +75,10 @@ def render_svg(years: list[YearCount], title: str, description: str,
     ]
     for tick in _ticks(top):
         y = PLOT_BOTTOM - height * tick / top
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="{AXIS_COLOUR}" stroke-width="{1 if tick == 0 else 0.4}"/>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{AXIS_COLOUR}" stroke-width="{1 if tick == 0 else 0.4}"/>'
+        )
         parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
     step = next((s for s in LABEL_STEPS if len(years) / s <= MAX_LABELS), LABEL_STEPS[-1])
     for i, entry in enumerate(years):
@@ -84,9 +90,12 @@ def render_svg(years: list[YearCount], title: str, description: str,
                 f'<a href="{escape(bar_href(entry))}" aria-label="{label}">'
                 f'<rect class="chart-bar" x="{x + slot * BAR_GAP / 2:.1f}" '
                 f'y="{PLOT_BOTTOM - bar_height:.1f}" width="{slot * (1 - BAR_GAP):.1f}" '
-                f'height="{bar_height:.1f}" fill="{BAR_COLOUR}"><title>{label}</title></rect></a>')
+                f'height="{bar_height:.1f}" fill="{BAR_COLOUR}"><title>{label}</title></rect></a>'
+            )
         if entry.year % step == 0 or len(years) == 1:
-            parts.append(f'<text x="{x + slot / 2:.1f}" y="{PLOT_BOTTOM + 18}" '
-                         f'text-anchor="middle">{entry.year}</text>')
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{PLOT_BOTTOM + 18}" '
+                f'text-anchor="middle">{entry.year}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -26,6 +26,7 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
     errors.Conflict: 409,
     errors.StaleVersion: 412,
     errors.ValidationFailed: 422,
+    errors.Busy: 503,
     errors.CasebaseError: 400,
 }
 # Sent with every 401: the API's one scheme (RFC 6750).

@@ -22,18 +22,44 @@ COOKIE_NAME = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 MONTHS = {
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-           "september", "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "da": (
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 # key -> (Danish, English). `{name}` placeholders are filled by t(key, name=...).
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
     "site.name": ("casebase", "casebase"),
-    "site.tagline": ("Forsøgsprojekter i byfornyelse og områdefornyelse",
-                     "Experimental projects in urban and area renewal"),
+    "site.tagline": (
+        "Forsøgsprojekter i byfornyelse og områdefornyelse",
+        "Experimental projects in urban and area renewal",
+    ),
     "skip.main": ("Gå til hovedindhold", "Skip to main content"),
     "skip.filters": ("Gå til filtre", "Skip to filters"),
     "nav.label": ("Hovedmenu", "Main menu"),
@@ -41,25 +67,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.admin": ("Administration", "Administration"),
     "lang.switch": ("English", "Dansk"),
     "lang.switch_label": ("Switch to English", "Skift til dansk"),
-    "footer.about": ("casebase samler erfaringer fra forsøgsprojekter i dansk byfornyelse.",
-                     "casebase collects experience from experimental projects in Danish "
-                     "urban renewal."),
+    "footer.about": (
+        "casebase samler erfaringer fra forsøgsprojekter i dansk byfornyelse.",
+        "casebase collects experience from experimental projects in Danish urban renewal.",
+    ),
     "footer.api": ("Data som JSON (API)", "Data as JSON (API)"),
     "flash.label": ("Beskeder", "Messages"),
     # search page
     "search.title": ("Søg i sagerne", "Search the cases"),
     "search.label": ("Søg", "Search"),
     "search.placeholder": ("fx partnerskab, byrum, Aarhus", "e.g. partnership, public space"),
-    "search.help": ("Flere ord skal alle findes. Brug \"citat\", OR, -ord og ord*.",
-                    "All words must match. Use \"phrases\", OR, -word and word*."),
+    "search.help": (
+        'Flere ord skal alle findes. Brug "citat", OR, -ord og ord*.',
+        'All words must match. Use "phrases", OR, -word and word*.',
+    ),
     "search.submit": ("Søg", "Search"),
     "search.apply": ("Anvend filtre", "Apply filters"),
     "search.count.none": ("Ingen sager fundet", "No cases found"),
     "search.count.one": ("1 sag", "1 case"),
     "search.count.many": ("{count} sager", "{count} cases"),
     "search.count.range": ("viser {first}–{last}", "showing {first}–{last}"),
-    "search.no_results_help": ("Prøv færre ord eller fjern nogle filtre.",
-                               "Try fewer words or remove some filters."),
+    "search.no_results_help": (
+        "Prøv færre ord eller fjern nogle filtre.",
+        "Try fewer words or remove some filters.",
+    ),
     "search.suggestion": ("Mente du", "Did you mean"),
     "search.sort": ("Sortér", "Sort"),
     "sort.auto": ("Bedste match, ellers nyeste", "Best match, else newest"),
@@ -74,8 +105,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search.nationwide": ("Landsdækkende", "Nationwide"),
     "search.years_unknown": ("År ukendt", "Year unknown"),
     "search.invalid": ("Søgningen kunne ikke udføres", "The search could not be run"),
-    "search.invalid_help": ("Tjek adressen, eller start en ny søgning.",
-                            "Check the address, or start a new search."),
+    "search.invalid_help": (
+        "Tjek adressen, eller start en ny søgning.",
+        "Check the address, or start a new search.",
+    ),
     "search.new_search": ("Ny søgning", "New search"),
     "search.collaboration_forms": ("Samarbejdsformer", "Collaboration forms"),
     "search.years": ("Periode", "Period"),
@@ -109,9 +142,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.xlsx": ("Excel (XLSX)", "Excel (XLSX)"),
     "export.json": ("JSON", "JSON"),
     "chart.title": ("Sager pr. startår", "Cases per start year"),
-    "chart.summary": ("{total} sager med startår fra {first} til {last}; flest i {peak} ({count}).",
-                      "{total} cases with a start year from {first} to {last}; most in {peak} "
-                      "({count})."),
+    "chart.summary": (
+        "{total} sager med startår fra {first} til {last}; flest i {peak} ({count}).",
+        "{total} cases with a start year from {first} to {last}; most in {peak} ({count}).",
+    ),
     "chart.table": ("Vis tallene som tabel", "Show the numbers as a table"),
     "chart.year": ("Startår", "Start year"),
     "chart.cases": ("Sager", "Cases"),
@@ -133,14 +167,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.back": ("Tilbage til søgningen", "Back to the search"),
     "case.record": ("Registrering", "Record"),
     "notfound.title": ("Siden findes ikke", "Page not found"),
-    "notfound.case": ("Der er ingen sag med referencen «{ref}».",
-                      "There is no case with the reference “{ref}”."),
-    "notfound.help": ("Måske er sagen slettet, eller adressen er skrevet forkert.",
-                      "The case may have been deleted, or the address may be mistyped."),
+    "notfound.case": (
+        "Der er ingen sag med referencen «{ref}».",
+        "There is no case with the reference “{ref}”.",
+    ),
+    "notfound.help": (
+        "Måske er sagen slettet, eller adressen er skrevet forkert.",
+        "The case may have been deleted, or the address may be mistyped.",
+    ),
     "error.title": ("Der opstod en fejl", "Something went wrong"),
     "error.help": ("Prøv igen, eller gå til forsiden.", "Try again, or go to the front page."),
-    "error.csrf": ("Formularen var udløbet eller ugyldig. Indlæs siden igen og prøv på ny.",
-                   "The form had expired or was invalid. Reload the page and try again."),
+    "error.csrf": (
+        "Formularen var udløbet eller ugyldig. Indlæs siden igen og prøv på ny.",
+        "The form had expired or was invalid. Reload the page and try again.",
+    ),
     # admin
     "admin.title": ("Administration", "Administration"),
     "admin.login": ("Log ind", "Log in"),
@@ -148,24 +188,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.logged_in_as": ("Logget ind som {name}", "Logged in as {name}"),
     "admin.username": ("Brugernavn", "User name"),
     "admin.password": ("Adgangskode", "Password"),
-    "admin.login_failed": ("Forkert brugernavn eller adgangskode.",
-                           "Wrong user name or password."),
-    "admin.login_throttled": ("For mange mislykkede forsøg. Vent et øjeblik og prøv igen.",
-                              "Too many failed attempts. Wait a moment and try again."),
-    "admin.not_admin": ("Brugeren {name} er ikke administrator og kan ikke bruge "
-                        "administrationen. Kontakt en administrator.",
-                        "The user {name} is not an administrator and cannot use the "
-                        "administration. Contact an administrator."),
-    "admin.login_required": ("Log ind som administrator for at fortsætte.",
-                             "Log in as an administrator to continue."),
+    "admin.login_failed": ("Forkert brugernavn eller adgangskode.", "Wrong user name or password."),
+    "admin.login_throttled": (
+        "For mange mislykkede forsøg. Vent et øjeblik og prøv igen.",
+        "Too many failed attempts. Wait a moment and try again.",
+    ),
+    "admin.not_admin": (
+        "Brugeren {name} er ikke administrator og kan ikke bruge "
+        "administrationen. Kontakt en administrator.",
+        "The user {name} is not an administrator and cannot use the "
+        "administration. Contact an administrator.",
+    ),
+    "admin.login_required": (
+        "Log ind som administrator for at fortsætte.",
+        "Log in as an administrator to continue.",
+    ),
     "admin.logged_out": ("Du er logget ud.", "You are logged out."),
     "admin.welcome": ("Velkommen, {name}.", "Welcome, {name}."),
     "admin.tasks": ("Opgaver", "Tasks"),
     "admin.new_case": ("Opret en sag", "Create a case"),
     "admin.import": ("Importér sager fra en fil", "Import cases from a file"),
     "admin.find_case": ("Find en sag at redigere", "Find a case to edit"),
-    "admin.find_label": ("Søg efter titel, tekst eller reference",
-                         "Search by title, text or reference"),
+    "admin.find_label": (
+        "Søg efter titel, tekst eller reference",
+        "Search by title, text or reference",
+    ),
     "admin.find_submit": ("Find", "Find"),
     "admin.found": ("Fundne sager", "Cases found"),
     "admin.edit": ("Redigér", "Edit"),
@@ -192,59 +239,82 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form.create": ("Opret", "Create"),
     "form.cancel": ("Annullér", "Cancel"),
     "form.required": ("skal udfyldes", "required"),
-    "form.errors": ("Sagen blev ikke gemt. Ret fejlene markeret nedenfor.",
-                    "The case was not saved. Correct the errors marked below."),
+    "form.errors": (
+        "Sagen blev ikke gemt. Ret fejlene markeret nedenfor.",
+        "The case was not saved. Correct the errors marked below.",
+    ),
     "form.error_for": ("Fejl", "Error"),
-    "form.stale": ("Sagen er blevet ændret af en anden, siden du åbnede den "
-                   "(nu version {version}). Dine ændringer er ikke gemt.",
-                   "Someone else changed the case since you opened it (now version "
-                   "{version}). Your changes were not saved."),
+    "form.stale": (
+        "Sagen er blevet ændret af en anden, siden du åbnede den "
+        "(nu version {version}). Dine ændringer er ikke gemt.",
+        "Someone else changed the case since you opened it (now version "
+        "{version}). Your changes were not saved.",
+    ),
     "form.stale_reload": ("Åbn den nyeste version", "Open the newest version"),
-    "form.conflict": ("Der findes allerede en sag med denne reference.",
-                      "A case with this reference exists already."),
+    "form.conflict": (
+        "Der findes allerede en sag med denne reference.",
+        "A case with this reference exists already.",
+    ),
     "form.saved": ("Sagen «{title}» er gemt.", "The case “{title}” was saved."),
     "form.created": ("Sagen «{title}» er oprettet.", "The case “{title}” was created."),
     "form.version": ("Version {version}", "Version {version}"),
-    "form.ref_help": ("Bogstaver, tal, punktum, bindestreg og understregning; bruges i "
-                      "adressen og kan ikke ændres senere.",
-                      "Letters, digits, dots, hyphens and underscores; used in the address "
-                      "and cannot be changed later."),
+    "form.ref_help": (
+        "Bogstaver, tal, punktum, bindestreg og understregning; bruges i "
+        "adressen og kan ikke ændres senere.",
+        "Letters, digits, dots, hyphens and underscores; used in the address "
+        "and cannot be changed later.",
+    ),
     "form.list_help": ("Én pr. linje.", "One per line."),
-    "form.links_help": ("Én pr. linje: titel | https://adresse",
-                        "One per line: title | https://address"),
-    "form.amount_help": ("Hele kroner, fx 1250000 eller 1.250.000.",
-                         "Whole kroner, e.g. 1250000 or 1.250.000."),
-    "form.coordinates_help": ("Decimalgrader, fx 56,15 og 10,21.",
-                              "Decimal degrees, e.g. 56.15 and 10.21."),
+    "form.links_help": (
+        "Én pr. linje: titel | https://adresse",
+        "One per line: title | https://address",
+    ),
+    "form.amount_help": (
+        "Hele kroner, fx 1250000 eller 1.250.000.",
+        "Whole kroner, e.g. 1250000 or 1.250.000.",
+    ),
+    "form.coordinates_help": (
+        "Decimalgrader, fx 56,15 og 10,21.",
+        "Decimal degrees, e.g. 56.15 and 10.21.",
+    ),
     "form.status_auto": ("Automatisk ud fra slutår", "Automatic from the end year"),
     "form.section.basics": ("Grundoplysninger", "Basics"),
     "form.section.place_time": ("Sted og tid", "Place and time"),
-    "form.section.classification": ("Samarbejde, aktører og temaer",
-                                    "Collaboration, actors and themes"),
+    "form.section.classification": (
+        "Samarbejde, aktører og temaer",
+        "Collaboration, actors and themes",
+    ),
     "form.section.economy": ("Økonomi og kontakt", "Finances and contact"),
     "form.section.links": ("Links og placering", "Links and location"),
     "delete.title": ("Slet «{title}»?", "Delete “{title}”?"),
-    "delete.warning": ("Sagen fjernes fra databasen og søgningen. Det kan ikke fortrydes.",
-                       "The case will be removed from the database and the search. This "
-                       "cannot be undone."),
+    "delete.warning": (
+        "Sagen fjernes fra databasen og søgningen. Det kan ikke fortrydes.",
+        "The case will be removed from the database and the search. This cannot be undone.",
+    ),
     "delete.confirm": ("Ja, slet sagen", "Yes, delete the case"),
     "delete.done": ("Sagen {ref} er slettet.", "The case {ref} was deleted."),
     # import
     "import.title": ("Importér sager", "Import cases"),
-    "import.help": ("Vælg en fil i CSV, XLSX, JSON eller JSON Lines. Du ser først en prøve "
-                    "af resultatet; intet gemmes, før du bekræfter.",
-                    "Choose a file in CSV, XLSX, JSON or JSON Lines. You first see a preview "
-                    "of the result; nothing is saved until you confirm."),
+    "import.help": (
+        "Vælg en fil i CSV, XLSX, JSON eller JSON Lines. Du ser først en prøve "
+        "af resultatet; intet gemmes, før du bekræfter.",
+        "Choose a file in CSV, XLSX, JSON or JSON Lines. You first see a preview "
+        "of the result; nothing is saved until you confirm.",
+    ),
     "import.file": ("Fil", "File"),
     "import.format": ("Format", "Format"),
     "import.format_auto": ("Find selv ud af det", "Detect automatically"),
     "import.preview": ("Vis prøve", "Show preview"),
     "import.no_file": ("Vælg en fil.", "Choose a file."),
-    "import.unreadable": ("Filen kunne ikke læses: {message}",
-                          "The file could not be read: {message}"),
+    "import.unreadable": (
+        "Filen kunne ikke læses: {message}",
+        "The file could not be read: {message}",
+    ),
     "import.preview_title": ("Prøve af importen af «{name}»", "Preview of importing “{name}”"),
-    "import.preview_note": ("Dette er en prøve: intet er gemt endnu.",
-                            "This is a preview: nothing has been saved yet."),
+    "import.preview_note": (
+        "Dette er en prøve: intet er gemt endnu.",
+        "This is a preview: nothing has been saved yet.",
+    ),
     "import.created": ("Nye", "New"),
     "import.updated": ("Ændrede", "Changed"),
     "import.unchanged": ("Uændrede", "Unchanged"),
@@ -258,24 +328,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.message": ("Fejl", "Problem"),
     "import.on_error": ("Hvis nogle sager afvises", "If some cases are rejected"),
     "import.on_error.abort": ("Gem ingenting", "Save nothing"),
-    "import.on_error.skip": ("Gem de gyldige sager og spring de afviste over",
-                             "Save the valid cases and skip the rejected ones"),
+    "import.on_error.skip": (
+        "Gem de gyldige sager og spring de afviste over",
+        "Save the valid cases and skip the rejected ones",
+    ),
     "import.confirm": ("Bekræft og importér", "Confirm and import"),
     "import.discard": ("Kassér filen", "Discard the file"),
-    "import.discarded": ("Filen er kasseret; intet er gemt.",
-                         "The file was discarded; nothing was saved."),
-    "import.expired": ("Den uploadede fil findes ikke længere. Upload den igen.",
-                       "The uploaded file is gone. Upload it again."),
-    "import.done": ("Importen er gennemført: {created} nye, {updated} ændrede, {unchanged} "
-                    "uændrede, {rejected} afviste.",
-                    "The import is done: {created} new, {updated} changed, {unchanged} "
-                    "unchanged, {rejected} rejected."),
-    "import.aborted": ("Intet blev gemt, fordi {rejected} sager blev afvist.",
-                       "Nothing was saved because {rejected} cases were rejected."),
-    "import.abort_warning": ("Med «Gem ingenting» bliver intet gemt, fordi {rejected} sager "
-                             "afvises.",
-                             "With “Save nothing”, nothing will be saved because {rejected} "
-                             "cases are rejected."),
+    "import.discarded": (
+        "Filen er kasseret; intet er gemt.",
+        "The file was discarded; nothing was saved.",
+    ),
+    "import.expired": (
+        "Den uploadede fil findes ikke længere. Upload den igen.",
+        "The uploaded file is gone. Upload it again.",
+    ),
+    "import.done": (
+        "Importen er gennemført: {created} nye, {updated} ændrede, {unchanged} "
+        "uændrede, {rejected} afviste.",
+        "The import is done: {created} new, {updated} changed, {unchanged} "
+        "unchanged, {rejected} rejected.",
+    ),
+    "import.aborted": (
+        "Intet blev gemt, fordi {rejected} sager blev afvist.",
+        "Nothing was saved because {rejected} cases were rejected.",
+    ),
+    "import.abort_warning": (
+        "Med «Gem ingenting» bliver intet gemt, fordi {rejected} sager afvises.",
+        "With “Save nothing”, nothing will be saved because {rejected} cases are rejected.",
+    ),
     "import.result_title": ("Resultat af importen", "Result of the import"),
 }
 
@@ -292,18 +372,24 @@ SCHEMA_MESSAGES_DA: tuple[tuple[str, str], ...] = (
     (r"Length must be between (\d+) and (\d+)\.", r"Skal være mellem \1 og \2 tegn."),
     (r"Not a whole number\.", "Ikke et helt tal."),
     (r"Not a valid number\.", "Ikke et gyldigt tal."),
-    (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
-     r"Skal være mellem \1 og \2."),
+    (
+        r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
+        r"Skal være mellem \1 og \2.",
+    ),
     (r"Must be greater than or equal to (\S+)\.", r"Skal være mindst \1."),
     (r"Must be less than or equal to (\S+)\.", r"Må højst være \1."),
     (r"At least one collaboration form is required\.", "Vælg mindst én samarbejdsform."),
     (r"At least one theme is required\.", "Vælg mindst ét tema."),
     (r"Must not be before start_year \((\d+)\)\.", r"Må ikke ligge før startåret (\1)."),
     (r"An end_year needs a start_year\.", "Et slutår kræver et startår."),
-    (r"Give both latitude and longitude, or neither\.",
-     "Angiv både bredde- og længdegrad, eller ingen af dem."),
-    (r"Must be inside Denmark: between (\S+) and (\S+)\.",
-     r"Skal ligge i Danmark: mellem \1 og \2."),
+    (
+        r"Give both latitude and longitude, or neither\.",
+        "Angiv både bredde- og længdegrad, eller ingen af dem.",
+    ),
+    (
+        r"Must be inside Denmark: between (\S+) and (\S+)\.",
+        r"Skal ligge i Danmark: mellem \1 og \2.",
+    ),
     (r"Not an http\(s\) URL\.", "Ikke en http(s)-adresse."),
     (r"Must be 1-64 characters of .*", "Skal være 1-64 tegn: A-Z, a-z, 0-9, '.', '_' og '-'."),
     (r"Unknown ([a-z ]+) '(.*)'; did you mean '(.*)'\?", r"Ukendt værdi '\2'; mente du '\3'?"),
@@ -320,7 +406,7 @@ def translate_error(message: str) -> str:
     match = _ITEM_PREFIX.match(message)
     if match:
         part = {"url": "adresse: ", "title": "titel: "}.get(match.group(2) or "", "")
-        prefix, message = f"nr. {match.group(1)}: {part}", message[match.end():]
+        prefix, message = f"nr. {match.group(1)}: {part}", message[match.end() :]
     for pattern, danish in SCHEMA_MESSAGES_DA:
         if re.fullmatch(pattern, message):
             return prefix + re.sub(pattern, danish, message)
@@ -384,8 +470,11 @@ def format_date(value: date | datetime | str | None, lang: str = "da") -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     month = MONTHS[lang][value.month - 1]
-    return f"{value.day}. {month} {value.year}" if lang == "da" else \
-        f"{value.day} {month} {value.year}"
+    return (
+        f"{value.day}. {month} {value.year}"
+        if lang == "da"
+        else f"{value.day} {month} {value.year}"
+    )
 
 
 def format_datetime(value: datetime | str | None, lang: str = "da") -> str:
@@ -411,9 +500,14 @@ def _remember_language(response: Response) -> Response:
         response.vary.add("Cookie")  # the language may come from the cookie
     asked = request.args.get("lang")
     if asked in LANGUAGES and request.cookies.get(COOKIE_NAME) != asked:
-        response.set_cookie(COOKIE_NAME, asked, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-                            httponly=True)
+        response.set_cookie(
+            COOKIE_NAME,
+            asked,
+            max_age=COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            httponly=True,
+        )
     return response
 
 

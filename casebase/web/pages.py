@@ -28,8 +28,13 @@ from .i18n import current_language, format_date, format_years, t, vocab_label
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/assets")
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
 
 FRAGMENT_HEADER = "X-Casebase-Fragment"
 # Query-string names that belong to the page, not to the search.
@@ -57,12 +62,18 @@ CASE_FACET_LINKS = {
 
 def search_state(args: MultiDict[str, str]) -> MultiDict[str, str]:
     """The query string without page-only names and empty values, in its original order."""
-    return MultiDict([(name, value) for name, value in args.items(multi=True)
-                      if name not in PAGE_ONLY_ARGS and value.strip()])
+    return MultiDict(
+        [
+            (name, value)
+            for name, value in args.items(multi=True)
+            if name not in PAGE_ONLY_ARGS and value.strip()
+        ]
+    )
 
 
-def search_url(state: MultiDict[str, str], remove: tuple[str, str | None] | None = None,
-               **replace: str | None) -> str:
+def search_url(
+    state: MultiDict[str, str], remove: tuple[str, str | None] | None = None, **replace: str | None
+) -> str:
     """The search page's URL for a state, minus one value (or name), with names replaced.
 
     Any change but a page change starts again at page 1.
@@ -90,8 +101,14 @@ def export_url(state: MultiDict[str, str], fmt: str) -> str:
 
 
 def _buckets(facet: str, buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**bucket, "label": vocab_label(facet, str(bucket["value"])),
-             "id": f"f-{facet}-{bucket['value']}"} for bucket in buckets]
+    return [
+        {
+            **bucket,
+            "label": vocab_label(facet, str(bucket["value"])),
+            "id": f"f-{facet}-{bucket['value']}",
+        }
+        for bucket in buckets
+    ]
 
 
 def _region_groups(facets: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -102,15 +119,26 @@ def _region_groups(facets: Mapping[str, list[dict[str, Any]]]) -> list[dict[str,
         if bucket["value"] in vocabularies.terms_by_key("municipality"):
             region_key = vocabularies.region_of(bucket["value"])
             municipalities.setdefault(region_key, []).append(bucket)
-    order = list(regions) + [r.key for r in vocabularies.REGIONS
-                             if r.key in municipalities and r.key not in regions]
+    order = list(regions) + [
+        r.key for r in vocabularies.REGIONS if r.key in municipalities and r.key not in regions
+    ]
     groups = []
     for key in order:
-        region = regions.get(key) or {"value": key, "label": vocab_label("region", key),
-                                      "count": 0, "selected": False, "id": f"f-region-{key}"}
+        region = regions.get(key) or {
+            "value": key,
+            "label": vocab_label("region", key),
+            "count": 0,
+            "selected": False,
+            "id": f"f-region-{key}",
+        }
         inside = municipalities.get(key, [])
-        groups.append({**region, "municipalities": inside,
-                       "open": region["selected"] or any(b["selected"] for b in inside)})
+        groups.append(
+            {
+                **region,
+                "municipalities": inside,
+                "open": region["selected"] or any(b["selected"] for b in inside),
+            }
+        )
     return groups
 
 
@@ -169,8 +197,7 @@ def _count_text(body: Mapping[str, Any]) -> str:
     total = body["total"]
     if total == 0:
         return t("search.count.none")
-    text = t("search.count.one") if total == 1 else t("search.count.many",
-                                                      count=_number(total))
+    text = t("search.count.one") if total == 1 else t("search.count.many", count=_number(total))
     first = (body["page"] - 1) * body["per_page"] + 1
     last = first + len(body["results"]) - 1
     if total > body["per_page"] and last >= first:
@@ -188,25 +215,40 @@ def _chart(state: MultiDict[str, str], buckets: list[dict[str, Any]]) -> dict[st
     if not years:
         return {"svg": None, "years": []}
     peak = max(years, key=lambda y: (y.count, -y.year))
-    description = t("chart.summary", total=_number(sum(y.count for y in years)),
-                    first=years[0].year, last=years[-1].year, peak=peak.year, count=peak.count)
+    description = t(
+        "chart.summary",
+        total=_number(sum(y.count for y in years)),
+        first=years[0].year,
+        last=years[-1].year,
+        peak=peak.year,
+        count=peak.count,
+    )
     svg = chart.render_svg(
-        years, t("chart.title"), description,
+        years,
+        t("chart.title"),
+        description,
         bar_label=lambda y: t("chart.bar", year=y.year, count=y.count),
-        bar_href=lambda y: search_url(state, remove=("year_from", None), year_to=str(y.year),
-                                      year_from=str(y.year)))
+        bar_href=lambda y: search_url(
+            state, remove=("year_from", None), year_to=str(y.year), year_from=str(y.year)
+        ),
+    )
     return {"svg": svg, "years": [y for y in years if y.count], "description": description}
 
 
 def _results(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{
-        **result,
-        "href": url_for("pages.case", ref=result["ref"]),
-        "places": [vocab_label("municipality", m) for m in result["municipalities"]],
-        "years": format_years(result["start_year"], result["end_year"]),
-        "forms": [(key, vocab_label("collaboration_form", key))
-                  for key in result["collaboration_forms"]],
-    } for result in body["results"]]
+    return [
+        {
+            **result,
+            "href": url_for("pages.case", ref=result["ref"]),
+            "places": [vocab_label("municipality", m) for m in result["municipalities"]],
+            "years": format_years(result["start_year"], result["end_year"]),
+            "forms": [
+                (key, vocab_label("collaboration_form", key))
+                for key in result["collaboration_forms"]
+            ],
+        }
+        for result in body["results"]
+    ]
 
 
 def search_page(args: MultiDict[str, str]) -> dict[str, Any]:
@@ -224,8 +266,11 @@ def search_page(args: MultiDict[str, str]) -> dict[str, Any]:
         "per_page": state.get("per_page"),
         "panels": _panels(body["facets"]),
         "chips": _chips(state),
-        "clear_href": search_url(MultiDict([(n, v) for n, v in state.items(multi=True)
-                                            if n in ("q", "sort", "per_page")])),
+        "clear_href": search_url(
+            MultiDict(
+                [(n, v) for n, v in state.items(multi=True) if n in ("q", "sort", "per_page")]
+            )
+        ),
         "count_text": _count_text(body),
         "results": _results(body),
         "pagination": _pagination(state, body),
@@ -249,9 +294,15 @@ def search() -> tuple[str, int] | Response:
         data = search_page(request.args)
         status = 200
     except InvalidSearch as error:
-        data = {"error": error.message, "state": search_state(request.args),
-                "q": request.args.get("q", ""), "sort": "", "year_from": "", "year_to": "",
-                "sort_options": _sort_options()}
+        data = {
+            "error": error.message,
+            "state": search_state(request.args),
+            "q": request.args.get("q", ""),
+            "sort": "",
+            "year_from": "",
+            "year_to": "",
+            "sort_options": _sort_options(),
+        }
         status = 400
     response = Response(render_template(template, **data), status=status)
     response.vary.add(FRAGMENT_HEADER)
@@ -265,7 +316,8 @@ def search() -> tuple[str, int] | Response:
 def citation(record: Mapping[str, Any], permalink: str, today: date, lang: str) -> str:
     """Titel. Kommune(r), start–slut. casebase, <permalink>, hentet <dato>."""
     places = ", ".join(record.get("municipalities") or []) or (
-        "Landsdækkende" if lang == "da" else "Nationwide")
+        "Landsdækkende" if lang == "da" else "Nationwide"
+    )
     years = format_years(record.get("start_year"), record.get("end_year"))
     title = str(record["title"]).rstrip(".")
     retrieved = ("hentet " if lang == "da" else "retrieved ") + format_date(today, lang)
@@ -278,9 +330,10 @@ def _facet_links(record: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
     for field, facet in CASE_FACET_LINKS.items():
         values = record.get(field) or []
         keys = [values] if isinstance(values, str) else list(values)
-        links[field] = [(vocab_label(facet, key),
-                         url_for("pages.search") + "?" + urlencode({facet: key}))
-                        for key in keys]
+        links[field] = [
+            (vocab_label(facet, key), url_for("pages.search") + "?" + urlencode({facet: key}))
+            for key in keys
+        ]
     return links
 
 
@@ -299,11 +352,19 @@ def case(ref: str) -> tuple[str, int] | str:
     except NotFound:
         return render_template("not_found.html", ref=ref), 404
     permalink = url_for("pages.case", ref=ref, _external=True)
-    safe_links = [link for link in record.get("links") or []
-                  if str(link.get("url", "")).startswith(("http://", "https://"))]
+    safe_links = [
+        link
+        for link in record.get("links") or []
+        if str(link.get("url", "")).startswith(("http://", "https://"))
+    ]
     return render_template(
-        "case.html", case=record, facet_links=_facet_links(record), links=safe_links,
-        similar=_similar(ref), permalink=permalink, json_url=f"/api/cases/{quote(ref)}",
+        "case.html",
+        case=record,
+        facet_links=_facet_links(record),
+        links=safe_links,
+        similar=_similar(ref),
+        permalink=permalink,
+        json_url=f"/api/cases/{quote(ref)}",
         citation=citation(record, permalink, date.today(), current_language()),
         years=format_years(record.get("start_year"), record.get("end_year")),
         back_url=_back_to_search(),
