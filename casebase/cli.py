@@ -122,12 +122,11 @@ def _progress() -> Callable[[int], None] | None:
 
 
 def _print_report(report: ImportReport) -> None:
+    for name, columns in report.ignored_columns.items():
+        click.echo(f"{name}: ignored columns that name no field: {', '.join(columns)}", err=True)
     for error in report.errors:
-        where = f"{error['file']}: " if "file" in error else ""
         ref = f" (ref {error['ref']})" if error.get("ref") else ""
-        click.echo(
-            f"{where}record {error['row']}{ref}: {error['field']}: {error['message']}", err=True
-        )
+        click.echo(f"record {error['row']}{ref}: {error['field']}: {error['message']}", err=True)
     if report.dry_run:
         click.echo(
             f"dry run, nothing written: would create {report.created}, update "
@@ -186,12 +185,20 @@ def import_(
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Default: from the -o file's extension, else json.",
+)
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=KEY")
 @click.option("-q", "--query", default="", help="Export only the cases matching this search.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
-def export(fmt: str, filters: tuple[str, ...], query: str, output: str) -> None:
+def export(fmt: str | None, filters: tuple[str, ...], query: str, output: str) -> None:
     """Export cases in an import format (what `import` reads back unchanged)."""
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        fmt = suffix if suffix in FORMATS else "json"
     with _user_errors():
         args: dict[str, list[str]] = _filters(filters)
         if query:
@@ -202,8 +209,12 @@ def export(fmt: str, filters: tuple[str, ...], query: str, output: str) -> None:
             service.export(params, fmt, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         else:
-            with open(output, "wb") as out:
-                service.export(params, fmt, out)
+            try:
+                with open(output, "wb") as out:
+                    service.export(params, fmt, out)
+            except CasebaseError:
+                Path(output).unlink(missing_ok=True)  # no half-written file left behind
+                raise
 
 
 @cli.command("search")
@@ -295,6 +306,8 @@ def serve(host: str, port: int, workers: int) -> None:
         "--access-logfile",
         "-",
         "--no-control-socket",
+        "--limit-request-line",
+        "8190",  # gunicorn's maximum: long search URLs from the pages
         "casebase:create_app()",
     ]
     os.execv(sys.executable, argv)
@@ -313,6 +326,8 @@ def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     """Create a user; the password comes from a prompt or stdin."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        _fail("no terminal to ask for the password on: use --password-stdin")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     with _user_errors():
@@ -345,12 +360,20 @@ def token_revoke(token_or_user: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point: click's own usage errors already exit 2."""
+    """Console-script entry point: one line on stderr for every error, never a traceback."""
     try:
-        cli(prog_name="casebase")
+        cli.main(prog_name="casebase", standalone_mode=False)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "casebase"
+        _fail(f"{error.format_message().rstrip('.')} (see '{command} --help')")
+    except click.ClickException as error:
+        _fail(error.format_message())
+    except click.Abort:
+        _fail("aborted", EXIT_REJECTED)
     except SQLAlchemyError as error:
         # A database that cannot be reached or is not initialised: one line, not a traceback.
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         _fail(
-            f"database error: {str(getattr(error, 'orig', None) or error).splitlines()[0]} "
-            "(is CASEBASE_DATABASE_URL right, and did `casebase init` run?)"
+            f"database error: {reason} (is CASEBASE_DATABASE_URL right, and did "
+            "`casebase init` run?)"
         )

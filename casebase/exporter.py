@@ -12,11 +12,14 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from casebase.errors import CasebaseError
 from casebase.readers import (
+    ESCAPED_SEPARATOR,
     FORMATS,
     FORMULA_PREFIXES,
     LINK_TITLES_COLUMN,
     LIST_FIELDS,
+    LIST_SEPARATOR,
     SYSTEM_FIELDS,
 )
 from casebase.vocabularies import FIELDS
@@ -30,11 +33,10 @@ COLUMNS = tuple(
     for name in ((field, LINK_TITLES_COLUMN) if field == "links" else (field,))
 )
 CSV_DELIMITER = ";"  # what Danish Excel expects
-LIST_SEPARATOR = "|"
 LINK_SEPARATOR = " | "
-# A `|` inside one value would split it in two on import; CSV and XLSX write this instead.
-PIPE_STAND_IN = "¦"
 SHEET_TITLE = "Cases"
+# Excel's limit on the text of one cell (in UTF-16 code units); openpyxl cuts longer text.
+XLSX_MAX_CELL_CHARS = 32_767
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -96,13 +98,23 @@ def _row(record: dict[str, Any]) -> list[Any]:
     cells: list[Any] = []
     for column in COLUMNS:
         value = data.get(column)
-        if column in LIST_FIELDS or column == LINK_TITLES_COLUMN:
-            separator = LINK_SEPARATOR if column == LINK_TITLES_COLUMN else LIST_SEPARATOR
-            value = separator.join(str(v).replace("|", PIPE_STAND_IN) for v in value or [])
-        elif column == "links":
-            value = LINK_SEPARATOR.join(value or [])
+        if column in LIST_FIELDS:
+            value = _join(value or [], LIST_SEPARATOR)
+        elif column in ("links", LINK_TITLES_COLUMN):
+            value = _join(value or [], LINK_SEPARATOR)
         cells.append(value if _present(value) else None)
     return cells
+
+
+def _join(values: list[Any], separator: str) -> str:
+    """A list cell as readers._split reads it back: a `|` inside a value escaped as `\\|`."""
+    parts = [str(value).replace(LIST_SEPARATOR, ESCAPED_SEPARATOR) for value in values]
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        if text.endswith("\\") and not separator[0].isspace():
+            text += " "  # `A\` then `|B` would read as `A|B`; import strips the space
+        text += separator + part
+    return text
 
 
 def _guard(text: str) -> str:
@@ -132,18 +144,31 @@ def _write_xlsx(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.append(COLUMNS)
-    for record in records:
-        sheet.append([_xlsx_cell(sheet, cell) for cell in _row(record)])
+    try:
+        for record in records:
+            row = zip(COLUMNS, _row(record), strict=True)
+            sheet.append([_xlsx_cell(sheet, record, column, cell) for column, cell in row])
+    except BaseException:
+        # Nothing is written to `out` before the save; the rows so far are in a temporary file.
+        sheet.close()
+        sheet._writer.cleanup()
+        raise
     workbook.save(out)
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, record: dict[str, Any], column: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     # XML cannot hold most control characters; openpyxl would refuse the cell.
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
         text = "'" + text  # import drops one ' before = + - @
+    length = len(text.encode("utf-16-le")) // 2
+    if length > XLSX_MAX_CELL_CHARS:  # openpyxl would cut it short without a word
+        raise CasebaseError(
+            f"case {record.get('ref')!r}: {column} is {length:,} characters long, but an XLSX "
+            f"cell holds at most {XLSX_MAX_CELL_CHARS:,}; export as CSV or JSON instead"
+        )
     cell = WriteOnlyCell(sheet, value=text)
     # openpyxl stores a string starting with "=" as a formula (and "#N/A" as an error):
     # forced to a string cell, it is shown as text and never evaluated.

@@ -31,6 +31,8 @@ class ImportReport:
     dry_run: bool = False
     errors: list[dict[str, Any]] = field(default_factory=list)
     aborted: bool = False
+    # Columns of a CSV/XLSX that name no field, per file: told to the user, not an error.
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,15 +64,16 @@ class _Run:
         ref = raw.data.get("ref")
         for name, messages in errors.items():
             for message in messages:
-                error: dict[str, Any] = {
-                    "row": raw.row,
-                    "ref": ref if isinstance(ref, str) else None,
-                    "field": name,
-                    "message": message,
-                }
-                if file:
-                    error["file"] = file
-                self.report.errors.append(error)
+                # SPEC 7 fixes the error's keys: with several files, the file leads the message.
+                where = f"{file}: " if file else ""
+                self.report.errors.append(
+                    {
+                        "row": raw.row,
+                        "ref": ref if isinstance(ref, str) else None,
+                        "field": name,
+                        "message": where + message,
+                    }
+                )
 
     def flush(self) -> None:
         existing = store.find_cases(self.session, (r["ref"] for r in self.batch))
@@ -93,12 +96,16 @@ class _Run:
         self.session.expunge_all()
 
 
-def _records(paths: Sequence[Path], fmt: str) -> Iterator[tuple[str | None, RawRecord]]:
+def _records(
+    paths: Sequence[Path], fmt: str, report: ImportReport
+) -> Iterator[tuple[str | None, RawRecord]]:
     several = len(paths) > 1
     for path in paths:
         with read_records(path, fmt) as reader:
             for raw in reader:
                 yield (path.name if several else None), raw
+            if reader.ignored_columns:
+                report.ignored_columns[path.name] = list(reader.ignored_columns)
 
 
 def import_files(
@@ -122,7 +129,7 @@ def import_files(
         if not dry_run:
             db.lock_for_write(session)
         run = _Run(session, report, write=not dry_run, source=source, user=user)
-        for count, (file, raw) in enumerate(_records([Path(p) for p in paths], fmt), 1):
+        for count, (file, raw) in enumerate(_records([Path(p) for p in paths], fmt, report), 1):
             _take(run, file, raw)
             if on_error == "abort" and report.rejected:
                 run.write = False  # it will all be rolled back: stop writing, keep validating

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import re
 import warnings
@@ -35,17 +36,31 @@ LINK_TITLES_COLUMN = "link_titles"
 LINK_TITLES_HEADERS = frozenset({"link titles", "linktitler", "link titler"})
 # A leading ' before these is the export's guard against formula injection.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# List cells (and links, link titles) separate values by `|`; a `|` inside a value is written
+# `\|`, and a backslash before anything else is just a backslash. The one ambiguity: a cell
+# `A\|B` meant as the two values `A\` and `B` reads as the one value `A|B` (write `A\ | B`;
+# the export does so after a value that ends in a backslash).
+LIST_SEPARATOR = "|"
+ESCAPED_SEPARATOR = "\\|"
+_SEPARATOR = re.compile(r"(?<!\\)\|")  # a `|` that is not escaped
+_URL_SEPARATORS = re.compile(r"(?:\s|(?<!\\)\|)+")  # white space or an unescaped `|`
 
 HEAD_BYTES = 64 * 1024  # what format detection, sniffing and the binary check look at
 CHUNK_BYTES = 1024 * 1024
 JSON_CHUNK_CHARS = 64 * 1024
 MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024  # a bound on memory when a JSON record never ends
+# csv's own limit (131,072) is below what a long description makes; the bound is the upload's.
+MAX_CSV_CELL_CHARS = 64 * 1024 * 1024
+# Follows the file's last line, so that a quoted cell that never ends is seen (csv, not strict,
+# would take everything up to the end of the file as that cell's text without a word).
+_END_OF_CSV = "\x00casebase: end of file\x00"
 SNIFF_LINES = 20
 DELIMITERS = ",;\t"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 SUFFIX_FORMATS |= {".xlsm": "xlsx", ".xls": "xlsx"}
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,10 @@ def detect_format(path: str | Path, declared: str = "auto") -> str:
     if text.startswith("["):
         return "json"
     if text.startswith("{"):
-        return _json_or_jsonl(text, complete=len(head) < HEAD_BYTES)
+        if "\n" not in text and len(head) == HEAD_BYTES:  # the first line goes on past the head
+            return _long_json_or_jsonl(path, head)
+        first_line, _, rest = text.partition("\n")
+        return _json_or_jsonl(first_line, more=bool(rest.strip()))
     return SUFFIX_FORMATS.get(path.suffix.lower(), "csv")
 
 
@@ -158,18 +176,32 @@ def _is_blank(path: Path, head: bytes) -> bool:
         )
 
 
-def _json_or_jsonl(text: str, complete: bool) -> str:
+def _json_or_jsonl(first_line: str, more: bool) -> str:
     """A JSON document, or JSON Lines: one complete object on the first line, more may follow."""
-    first_line, newline, rest = text.partition("\n")
-    if not newline and not complete:
-        return "json"  # one line longer than the head: a document written on one line
     try:
         first = json.loads(first_line)
     except ValueError:
         return "json"  # an object spread over lines (or a broken one: the JSON reader says so)
-    if isinstance(first, dict) and isinstance(first.get("cases"), list) and not rest.strip():
+    if isinstance(first, dict) and isinstance(first.get("cases"), list) and not more:
         return "json"
     return "jsonl"
+
+
+def _long_json_or_jsonl(path: Path, head: bytes) -> str:
+    """As _json_or_jsonl, for a first line longer than the head: read on to its end.
+
+    A first line longer than a record may be (a whole document on one line) is not read: the
+    extension decides, JSON unless it says JSON Lines.
+    """
+    encoding = _bom_encoding(head) or "utf-8"
+    with path.open(encoding=encoding, errors="replace", newline="\n") as file:
+        line = file.readline(MAX_JSON_RECORD_CHARS + 1)
+        while line and not line.strip():  # blank lines before the first object
+            line = file.readline(MAX_JSON_RECORD_CHARS + 1)
+        if len(line) > MAX_JSON_RECORD_CHARS and not line.endswith("\n"):
+            return "jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "json"
+        more = any(chunk.strip() for chunk in iter(lambda: file.read(CHUNK_BYTES), ""))
+    return _json_or_jsonl(line, more)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -181,7 +213,10 @@ def _csv_records(reader: RecordReader) -> Generator[RawRecord | None, None, None
         try:
             sample = [line for line in (file.readline() for _ in range(SNIFF_LINES)) if line]
             file.seek(0)
-            rows = csv.reader(file, delimiter=_sniff_delimiter(sample))
+            if csv.field_size_limit() < MAX_CSV_CELL_CHARS:  # a process-wide setting
+                csv.field_size_limit(MAX_CSV_CELL_CHARS)
+            lines = itertools.chain(file, [_END_OF_CSV])
+            rows = csv.reader(lines, delimiter=_sniff_delimiter(sample))
             yield from _table_records(reader, _numbered_csv_rows(reader, rows))
         except UnicodeDecodeError as err:  # only UTF-16 is not checked in full up front
             reader.fail(f"not valid {encoding.upper()} text ({err.reason})")
@@ -253,7 +288,11 @@ def _sniff_delimiter(sample: list[str]) -> str:
 def _numbered_csv_rows(
     reader: RecordReader, rows: Iterator[list[str]]
 ) -> Iterator[tuple[int, list[str]]]:
-    """Rows numbered as a spreadsheet shows them (a quoted cell's newlines stay in one row)."""
+    """Rows numbered as a spreadsheet shows them (a quoted cell's newlines stay in one row).
+
+    The rows end with _END_OF_CSV's own row, or, after a quote that is never closed, with a
+    cell that ends in it.
+    """
     number = 0
     while True:
         number += 1
@@ -263,6 +302,12 @@ def _numbered_csv_rows(
             return
         except csv.Error as err:  # e.g. a field over the size limit: an unmatched quote
             reader.fail(f"row {number}: {err} (an unmatched quote?)")
+        if row and row[-1].endswith(_END_OF_CSV):
+            if row == [_END_OF_CSV]:
+                return
+            reader.fail(
+                f"row {number}: a quoted cell runs to the end of the file (an unmatched quote?)"
+            )
         yield number, row
 
 
@@ -414,16 +459,22 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
+def _split(text: str, separator: re.Pattern[str]) -> list[str]:
+    """The parts between unescaped separators, with `\\|` turned back into `|`."""
+    return [part.replace(ESCAPED_SEPARATOR, LIST_SEPARATOR) for part in separator.split(text)]
+
+
 def _to_list(value: Any) -> list[str]:
-    return [part.strip() for part in _to_text(value).split("|") if part.strip()]
+    return [part.strip() for part in _split(_to_text(value), _SEPARATOR) if part.strip()]
 
 
 def _to_urls(value: Any) -> list[str]:
-    return [part for part in re.split(r"[\s|]+", _to_text(value)) if part]
+    return [part for part in _split(_to_text(value), _URL_SEPARATORS) if part]
 
 
 def _to_titles(value: Any) -> list[str]:
-    return [part.strip() for part in _to_text(value).split("|")]  # empty parts keep their place
+    # Empty parts keep their place.
+    return [part.strip() for part in _split(_to_text(value), _SEPARATOR)]
 
 
 _CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk)$", re.IGNORECASE)

@@ -54,7 +54,7 @@ RECORD_FIELDS = (
 
 
 class Text(fields.String):
-    """A string with surrounding white space removed (the record's pre_load drops blank ones).
+    """A string with surrounding white space removed and newlines as \\n (pre_load drops blanks).
 
     NUL characters and lone surrogates are refused: no database can store them.
     """
@@ -69,7 +69,8 @@ class Text(fields.String):
             raise self.make_error("unstorable") from error
         if "\x00" in text:
             raise self.make_error("unstorable")
-        return text.strip()
+        # One newline convention whatever the file came from (Windows, old Mac, Unix).
+        return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 class WholeNumber(fields.Field):
@@ -267,13 +268,20 @@ class RecordSchema(Schema):
             data["funders"] = [f for f in map(_blank_to_none, data["funders"]) if f is not None]
         return data
 
-    @validates_schema
-    def _check_record(self, data: dict[str, Any], **_: Any) -> None:
+    # Run even when fields failed: a record is validated in full, every problem reported at once.
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check_record(self, data: dict[str, Any], original: Any, **_: Any) -> None:
         start, end = data.get("start_year"), data.get("end_year")
         if start is not None and end is not None and end < start:
             raise ValidationError(f"Must not be before start_year ({start}).", "end_year")
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            missing = "longitude" if data.get("longitude") is None else "latitude"
+        # Judged on the input, so a coordinate that failed its own rule is not also "missing".
+        given = {
+            name
+            for name in ("latitude", "longitude")
+            if isinstance(original, dict) and original.get(name) not in (None, "")
+        }
+        if len(given) == 1:
+            missing = ({"latitude", "longitude"} - given).pop()
             raise ValidationError("Give both latitude and longitude, or neither.", missing)
 
     @post_load

@@ -24,7 +24,10 @@ Decisions where SPEC section 6 is silent:
   most RARE_MAX_DOCS cases or RARE_MAX_SHARE of them) while a word one or two edits away with
   the same first letter is RARE_RATIO times as common, is replaced by that word; the corrected
   q is offered when it finds more cases. Corrections are found among the indexed stems and
-  shown as a word of the indexed text with that stem (the one closest to what was typed).
+  shown as a word of the indexed text with that stem (the one closest to what was typed):
+  first stems one or two edits from the typed word's stem, else stems with an indexed word one
+  or two edits from the typed word itself (a typo near the end changes what the stemmer cuts:
+  byfornyelsse stems to "byfornyels", three edits from "byforny").
 - Searching while no index exists answers an empty result (the service builds the index).
 """
 
@@ -32,6 +35,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +48,7 @@ from whoosh.support.levenshtein import levenshtein
 from casebase import vocabularies
 from casebase.analysis import (
     danish_sort_key,
+    fold_aa,
     index_term,
     marked_snippet,
     matched_spans,
@@ -90,6 +96,8 @@ RARE_MAX_DOCS = 2  # words in more cases than this (or RARE_MAX_SHARE of all) ar
 RARE_MAX_SHARE = 0.0001
 MIN_SPELL_CHARS = 4
 SIMILAR_TERMS = 15
+SUFFIX_SLACK = 8  # a correction's stem may be this many letters shorter than the typed word
+MAX_SURFACE_CHECKS = 10  # candidates whose indexed words are compared with the typed word
 SIMILAR_FACET_BONUS = {"collaboration_form": 0.3, "theme": 0.15, "municipality": 0.1}
 
 
@@ -662,6 +670,11 @@ def _terms_by_field(q: query.Query) -> dict[str, frozenset[str]]:
 
 # --- suggestions --------------------------------------------------------------------------
 
+# Per snapshot: first letter -> the sorted terms of the query fields starting with it.
+_TERMS_BY_LETTER: weakref.WeakKeyDictionary[Snapshot, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
 
 def _document_frequency(reader: Any, term: str) -> int:
     return max(reader.doc_frequency(name, term) for name in TEXT_FIELDS)
@@ -693,7 +706,14 @@ def _suggestion(
 
 
 def _correction(snap: Snapshot, word: str) -> str | None:
-    """A more common indexed word one or two edits away, when `word` is unknown or rare."""
+    """A more common indexed word one or two edits away, when `word` is unknown or rare.
+
+    Two kinds of candidates, both found in one walk over the indexed terms (`_near_terms`):
+    stems one or two edits from the stem of `word` (a typo inside the stem), else stems of
+    which some word of the indexed text is one or two edits from `word` itself. The second
+    kind catches typos near the end of a word, which change what the stemmer cuts off:
+    `byfornyelsse` stems to "byfornyels", three edits from "byforny" (byfornyelse).
+    """
     reader = snap.searcher.reader()
     stem = index_term(word) if len(word) >= MIN_SPELL_CHARS and word.isalpha() else None
     if stem is None:
@@ -701,35 +721,98 @@ def _correction(snap: Snapshot, word: str) -> str | None:
     frequency = _document_frequency(reader, stem)
     if frequency > max(RARE_MAX_DOCS, reader.doc_count() * RARE_MAX_SHARE):
         return None
-    for distance in (1, 2):
-        candidates = {
-            candidate
-            for name in QUERY_FIELDS
-            for candidate in snap.searcher.corrector(name).suggest(
-                stem, limit=5, maxdist=distance, prefix=1
-            )
-        }
-        ranked = sorted(
-            ((_document_frequency(reader, c), c) for c in candidates if c != stem),
-            key=lambda item: (-item[0], item[1]),
-        )
-        for count, candidate in ranked:
-            if count >= max(1, RARE_RATIO * frequency):
+    typed = fold_aa(word.lower())  # the stem is a prefix of this (the stemmer only cuts)
+    first = max(len(typed) - SUFFIX_SLACK, len(typed) // 2 + 1)
+    near = _near_terms(_terms_starting(snap, typed[0]), typed, len(stem), first)
+    near.pop(stem, None)
+    least = max(1, RARE_RATIO * frequency)
+    counts = {term: _document_frequency(reader, term) for term in near}
+    ranked = sorted((term for term in near if counts[term] >= least), key=lambda t: (-counts[t], t))
+    for distance in (1, 2):  # a typo inside the stem
+        for candidate in ranked:
+            if near[candidate][0] == distance:
                 surface = _surface_form(snap, candidate, word.lower())
                 if surface:
                     return _like_case(surface, word)
-    return None
+    best: tuple[int, int, str] | None = None  # a typo the stemmer cut differently
+    # Longest stems first: a stem much shorter than the typed word is rarely what was meant.
+    surface_candidates = sorted((t for t in ranked if near[t][1] <= 2), key=len, reverse=True)
+    for candidate in surface_candidates[:MAX_SURFACE_CHECKS]:
+        surface = _surface_form(snap, candidate, word.lower(), every_field=True)
+        distance = levenshtein(fold_aa(surface), typed) if surface else 3
+        if distance <= 2 and (best is None or (distance, -counts[candidate]) < best[:2]):
+            best = (distance, -counts[candidate], surface)
+    return _like_case(best[2], word) if best else None
 
 
-def _surface_form(snap: Snapshot, stem: str, near: str) -> str | None:
-    """A word of the indexed text that has this stem, the one closest to `near`."""
+def _terms_starting(snap: Snapshot, letter: str) -> list[str]:
+    """The sorted indexed terms of the query fields that start with `letter` (cached)."""
+    by_letter = _TERMS_BY_LETTER.setdefault(snap, {})
+    terms = by_letter.get(letter)
+    if terms is None:
+        reader = snap.searcher.reader()
+        found: set[str] = set()
+        for name in QUERY_FIELDS:
+            field = reader.schema[name]
+            found.update(field.from_bytes(text) for text in reader.expand_prefix(name, letter))
+        terms = by_letter[letter] = sorted(found)
+    return terms
+
+
+def _near_terms(
+    terms: list[str], word: str, stem_chars: int, first: int
+) -> dict[str, tuple[int, int]]:
+    """The terms (sorted) at most 2 edits (Levenshtein) from `word[:stem_chars]` or from some
+    `word[:i]`, i >= first: term -> (edits from word[:stem_chars], fewest from such a word[:i]).
+
+    One pass over the terms, sharing the edit-distance rows of a common prefix with the
+    previous term and skipping every term below a prefix already more than 2 edits away.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    size = len(word)
+    rows = [list(range(size + 1))]  # rows[j]: distances of each word[:i] to term[:j]
+    previous = ""
+    position = 0
+    while position < len(terms):
+        term = terms[position]
+        common = 0
+        while common < len(previous) and common < len(term) and term[common] == previous[common]:
+            common += 1
+        del rows[common + 1 :]
+        dead = -1
+        for j in range(common, len(term)):
+            letter, above = term[j], rows[j]
+            row = [above[0] + 1]
+            for i in range(1, size + 1):
+                row.append(
+                    min(row[i - 1] + 1, above[i] + 1, above[i - 1] + (word[i - 1] != letter))
+                )
+            rows.append(row)
+            if min(row) > 2:
+                dead = j
+                break
+        previous = term[: len(rows) - 1]
+        if dead >= 0:  # no term starting with term[:dead + 1] is near: skip them all
+            position = bisect_left(terms, term[:dead] + chr(ord(term[dead]) + 1), position + 1)
+            continue
+        row = rows[-1]
+        distances = (row[stem_chars], min(row[first:]) if first <= size else 3)
+        if min(distances) <= 2:
+            found[term] = distances
+        position += 1
+    return found
+
+
+def _surface_form(snap: Snapshot, stem: str, near: str, every_field: bool = False) -> str | None:
+    """A word of the indexed text that has this stem, the one closest to `near` (among the
+    words of a few cases: of the first field that has the stem, or of every field)."""
     words: set[str] = set()
     for name in QUERY_FIELDS:
         docs, _ = snap.postings(name, stem)
         for doc in docs[snap.columns.live[docs]][:3]:
             text = str(snap.searcher.stored_fields(int(doc))["data"].get(name) or "")
             words.update(text[s:e].lower() for s, e, t in word_spans(text) if t == stem)
-        if words:
+        if words and not every_field:
             break
     return min(words, key=lambda w: (levenshtein(w, near), w)) if words else None
 

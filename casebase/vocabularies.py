@@ -228,6 +228,8 @@ MUNICIPALITY_ALIASES = {
     "ålborg": "Aalborg",
     "åbenrå": "Aabenraa",
     "kjøbenhavn": "København",
+    "lyngby": "Lyngby-Taarbæk",
+    "taastrup": "Høje-Taastrup",
     "copenhagen": "København",
 }
 
@@ -252,6 +254,10 @@ FIELD_VOCABULARY = {
 }
 
 
+# Vocabularies short enough to list in an error message.
+SHORT_VOCABULARIES = ("collaboration_form", "actor", "theme", "status", "region")
+
+
 class UnknownTerm(ValueError):
     """A value that is in no vocabulary; carries the nearest valid key if one is close."""
 
@@ -259,7 +265,12 @@ class UnknownTerm(ValueError):
         self.vocabulary = vocabulary
         self.value = value
         self.suggestion = suggestion
-        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        if suggestion:
+            hint = f"; did you mean '{suggestion}'?"
+        elif vocabulary in SHORT_VOCABULARIES:
+            hint = "; allowed: " + ", ".join(t.key for t in VOCABULARIES[vocabulary])
+        else:
+            hint = ""
         super().__init__(f"unknown {vocabulary.replace('_', ' ')} '{value}'{hint}")
 
 
@@ -390,7 +401,20 @@ FIELD_ALIASES = {
     "budget": "budget_dkk",
     "resume": "summary",
     "resultater": "results",
+    "erfaringer": "results",
     "id": "ref",
+    "offentlig finansiering": "public_funding_dkk",
+    "offentlige midler": "public_funding_dkk",
+    "public funding": "public_funding_dkk",
+    "privat finansiering": "private_funding_dkk",
+    "private midler": "private_funding_dkk",
+    "private funding": "private_funding_dkk",
+    "bevillingsgiver": "funders",
+    "finansieret af": "funders",
+    "kontakt": "contact_org",
+    "kontaktperson": "contact_org",
+    "contact": "contact_org",
+    "region": "regions",
 }
 
 
@@ -398,7 +422,16 @@ FIELD_ALIASES = {
 def _field_index() -> dict[str, str]:
     found: dict[str, str] = {}
     for term in FIELDS:
-        for name in (term.key, term.key.replace("_", " "), term.da, term.en):
+        # Labels also without their unit: "Budget (kr.)" -> "Budget".
+        names = (
+            term.key,
+            term.key.replace("_", " "),
+            term.da,
+            term.en,
+            term.da.split(" (")[0],
+            term.en.split(" (")[0],
+        )
+        for name in names:
             found.setdefault(_fold(name), term.key)
     for alias, key in FIELD_ALIASES.items():
         found.setdefault(_fold(alias), key)

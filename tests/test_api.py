@@ -496,6 +496,19 @@ def test_failed_authentications_are_rate_limited(
     assert client.get("/api/cases").status_code == 200
 
 
+def test_writes_without_a_token_are_401_and_never_limited(
+    make_app: Callable[..., Flask], admin: dict[str, str]
+) -> None:
+    client = make_app(AUTH_FAILURE_LIMIT="3 per minute").test_client()
+    for _ in range(6):
+        assert_error(client.post("/api/cases", json=record()), 401)
+    assert client.post("/api/cases", json=record(), headers=admin).status_code == 201
+    for _ in range(3):
+        assert_error(client.delete("/api/cases/api-test", headers=bearer("cb_guess")), 401)
+    assert_error(client.delete("/api/cases/api-test", headers=bearer("cb_guess")), 429)
+    assert_error(client.post("/api/cases", json=record()), 401)
+
+
 def test_successful_and_forbidden_writes_do_not_count_as_failures(
     make_app: Callable[..., Flask], admin: dict[str, str], reader_token: str
 ) -> None:
@@ -656,7 +669,7 @@ def test_no_record_makes_a_500(
         headers=admin,
         content_type="application/json",
     )
-    assert set(assert_error(response, 422)["errors"]) == set(changes)
+    assert set(changes) <= set(assert_error(response, 422)["errors"])
 
 
 def test_a_nul_character_makes_no_500(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from casebase.errors import CasebaseError
 from casebase.exporter import COLUMNS, content_type, export_filename, write_export
 from casebase.readers import FORMATS, read_records
 
@@ -160,22 +162,84 @@ def test_xlsx_drops_characters_xml_cannot_hold(tmp_path: Path) -> None:
     assert [r.data["title"] for r in read_records(path)] == ["Bell and tab"]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_pipe_inside_a_value_does_not_split_it(tmp_path: Path, fmt: str) -> None:
-    record = {
-        "ref": "a",
-        "funders": ["A|B", "C"],
-        "links": [
-            {"title": "Del 1 | Del 2", "url": "https://a.dk"},
-            {"title": "Z", "url": "https://z.dk"},
-        ],
+PIPES = {
+    "ref": "pipes",
+    "title": "Rør | og kabler",  # not a list: written as it is
+    "description": "Første linje\r\nanden linje\rtredje\r\n\r\nfjerde",
+    "funders": ["Fond A | del 2", "|", "C:\\sti\\", "B\\|ikke escaped", "Slut\\"],
+    "themes": ["byrum"],
+    "links": [
+        {"title": "Titel | med pipe", "url": "http://x.dk/%C3%A6?q=a|b"},
+        {"title": "Slutter med \\", "url": "https://z.dk/|"},
+        {"title": "https://y.dk/", "url": "https://y.dk/"},
+    ],
+}
+
+
+def newlines_normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """As the record schema stores text: CRLF and CR as LF (the readers leave it to it)."""
+    return {
+        key: value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+        for key, value in data.items()
     }
-    data = next(read_records(export(tmp_path, fmt, [record]))).data
-    assert data["funders"] == ["A¦B", "C"]
-    assert data["links"] == [
-        {"title": "Del 1 ¦ Del 2", "url": "https://a.dk"},
-        {"title": "Z", "url": "https://z.dk"},
-    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_pipes_backslashes_and_crlf_read_back(tmp_path: Path, fmt: str) -> None:
+    (record,) = [r.data for r in read_records(export(tmp_path, fmt, [PIPES]))]
+    assert newlines_normalised(record) == newlines_normalised(importable(PIPES))
+    assert record["funders"][0] == "Fond A | del 2"
+    assert record["links"][0] == {"title": "Titel | med pipe", "url": "http://x.dk/%C3%A6?q=a|b"}
+
+
+def test_csv_escapes_a_pipe_inside_a_list_value(tmp_path: Path) -> None:
+    raw = export(tmp_path, "csv", [PIPES]).read_bytes().decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(raw[raw.index("\n") + 1 :]), COLUMNS, delimiter=";"))
+    assert row["title"] == "Rør | og kabler"
+    assert row["funders"] == "Fond A \\| del 2|\\||C:\\sti\\ |B\\\\|ikke escaped|Slut\\"
+    assert row["links"] == "http://x.dk/%C3%A6?q=a\\|b | https://z.dk/\\| | https://y.dk/"
+    assert row["link_titles"] == "Titel \\| med pipe | Slutter med \\ | https://y.dk/"
+
+
+def test_a_cell_longer_than_csvs_own_limit_reads_back(tmp_path: Path) -> None:
+    record = {"ref": "long", "description": "æ" * 200_000 + "\r\nslut", "funders": ["x" * 150_000]}
+    (data,) = [r.data for r in read_records(export(tmp_path, "csv", [record]))]
+    assert newlines_normalised(data) == newlines_normalised(record)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_long_record_reads_back_from_json(tmp_path: Path, fmt: str) -> None:
+    record = {"ref": "long", "description": "æ" * 200_000}
+    reader = read_records(export(tmp_path, fmt, [record, TRICKY[1]]))
+    assert reader.format == fmt
+    assert [r.data for r in reader] == [record, importable(TRICKY[1])]
+
+
+@pytest.mark.parametrize(
+    ("record", "column", "length"),
+    [
+        ({"ref": "long", "description": "x" * 32_768}, "description", "32,768"),
+        ({"ref": "emoji", "description": "\U0001f600" * 16_384}, "description", "32,768"),
+        ({"ref": "many", "funders": ["y" * 20_000, "z" * 20_000]}, "funders", "40,001"),
+    ],
+)
+def test_xlsx_refuses_a_cell_excel_cannot_hold(
+    tmp_path: Path, record: dict[str, Any], column: str, length: str
+) -> None:
+    out = io.BytesIO()
+    message = (
+        f"case '{record['ref']}': {column} is {length} characters long, "
+        "but an XLSX cell holds at most 32,767; export as CSV or JSON instead"
+    )
+    with pytest.raises(CasebaseError, match=re.escape(message)):
+        write_export([TRICKY[1], record], "xlsx", out)
+    assert out.getvalue() == b""  # nothing half written
+
+
+def test_xlsx_takes_a_cell_of_exactly_excels_limit(tmp_path: Path) -> None:
+    record = {"ref": "full", "description": "x" * 32_767}
+    (data,) = [r.data for r in read_records(export(tmp_path, "xlsx", [record]))]
+    assert data == record
 
 
 def test_csv_leaves_the_output_open(tmp_path: Path) -> None:

@@ -169,6 +169,7 @@ def test_real_process_exit_codes_and_no_traceback(env, service, tmp_path):
     ):
         result = run_cli(args, env)
         assert result.returncode == 2, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
 
 
@@ -191,3 +192,29 @@ def test_user_and_token_commands(env, service):
     assert run_cli(["token", "revoke", token], env).returncode == 0
     assert service.user_for_token(token) is None
     assert run_cli(["token", "create", "nobody"], env).returncode == 2
+
+
+def test_export_format_follows_the_file_extension(runner, seeded, tmp_path):
+    for fmt in ("csv", "xlsx", "jsonl"):
+        out = tmp_path / f"cases.{fmt}"
+        assert runner.invoke(["export", "-o", str(out)]).exit_code == 0
+        head = out.read_bytes()[:4]
+        expected = {"csv": b"\xef\xbb\xbf", "xlsx": b"PK", "jsonl": b"{"}[fmt]
+        assert head.startswith(expected), (fmt, head)
+
+
+def test_several_files_name_the_file_in_the_message(runner, service, tmp_path):
+    first = write_json(tmp_path / "a.json", [GOOD])
+    second = write_json(tmp_path / "b.json", [{**GOOD, "ref": "cli-9", "themes": []}])
+    report_file = tmp_path / "report.json"
+    result = runner.invoke(["import", str(first), str(second), "--report", str(report_file)])
+    assert result.exit_code == 1
+    errors = json.loads(report_file.read_text(encoding="utf-8"))["errors"]
+    assert errors == [
+        {
+            "row": 1,
+            "ref": "cli-9",
+            "field": "themes",
+            "message": "b.json: At least one theme is required.",
+        }
+    ]

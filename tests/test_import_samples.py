@@ -105,3 +105,10 @@ def test_filtered_export(runner, seeded, tmp_path):
         ).output
     )
     assert len(lines) == body["total"]
+
+
+def test_ignored_columns_are_told(runner, service):
+    result = runner.invoke(["import", str(SAMPLES / "excel_cp1252_semicolon.csv")])
+    assert "excel_cp1252_semicolon.csv: ignored columns that name no field: Noter" in (
+        result.stderr
+    )

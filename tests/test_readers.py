@@ -466,6 +466,64 @@ def test_lists_split_on_pipes_and_drop_empty_parts(tmp_path: Path) -> None:
     assert read(path) == [(2, {"ref": "x", "themes": ["byrum", "klima"]})]
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (r"Fond A \| del 2 | B", ["Fond A | del 2", "B"]),
+        (r"\||\|\|", ["|", "||"]),
+        (r"C:\sti\ | D", ["C:\\sti\\", "D"]),  # a backslash before anything but | is itself
+        (r"a\\|b", ["a\\|b"]),  # \\| is a backslash and an escaped |
+        (r"A\|B", ["A|B"]),  # the one ambiguity: never the two values A\ and B
+    ],
+)
+def test_an_escaped_pipe_is_part_of_a_list_value(
+    tmp_path: Path, cell: str, expected: list[str]
+) -> None:
+    path = write(tmp_path, "a.csv", f'ref;funders\nx;"{cell}"\n')
+    assert read(path) == [(2, {"ref": "x", "funders": expected})]
+
+
+def test_an_escaped_pipe_is_part_of_a_url_or_a_title(tmp_path: Path) -> None:
+    links = r"http://x.dk/%C3%A6?q=a\|b https://b.dk\||https://c.dk"
+    titles = r"Titel \| med pipe | | C\\"
+    path = write(tmp_path, "a.csv", f'ref;links;link_titles\nx;"{links}";"{titles}"\n')
+    want = [
+        {"title": "Titel | med pipe", "url": "http://x.dk/%C3%A6?q=a|b"},
+        {"title": "https://b.dk|", "url": "https://b.dk|"},
+        {"title": "C\\\\", "url": "https://c.dk"},
+    ]
+    assert read(path) == [(2, {"ref": "x", "links": want})]
+
+
+def test_a_cell_longer_than_csvs_default_limit(tmp_path: Path) -> None:
+    text = "æ" * 200_000 + "\n" + "ø" * 10
+    content = f'ref;description;themes\nx;"{text}";byrum\ny;kort;klima\n'
+    path = write(tmp_path, "a.csv", content, encoding="cp1252")
+    assert read(path) == [
+        (2, {"ref": "x", "description": text, "themes": ["byrum"]}),
+        (3, {"ref": "y", "description": "kort", "themes": ["klima"]}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        'ref;title\na;A\nb;"never closed\nx;y\n',
+        'ref;title\na;A\nb;"never closed',
+        'ref;title\na;A\nb;"never closed\r\n\r\n',
+    ],
+)
+def test_a_quote_that_never_closes_at_the_end(tmp_path: Path, content: str) -> None:
+    with pytest.raises(UnreadableFile, match=r"row 3: a quoted cell runs to the end of the file"):
+        list(read_records(write(tmp_path, "a.csv", content)))
+
+
+@pytest.mark.parametrize("end", ["", "\n", "\r\n", "\n\n"])
+def test_a_quoted_cell_may_end_the_file(tmp_path: Path, end: str) -> None:
+    path = write(tmp_path, "a.csv", f'ref;title\na;"A\nB"{end}')
+    assert read(path) == [(2, {"ref": "a", "title": "A\nB"})]
+
+
 def test_system_and_unknown_columns_are_left_out(tmp_path: Path) -> None:
     content = (
         "ref;Regioner;version;created_at;updated_at;Farve;ref\nx;hovedstaden;3;2024;2024;blå;y\n"
@@ -667,6 +725,48 @@ def test_jsonl_errors_name_the_line(tmp_path: Path, content: str | bytes, messag
 def test_jsonl_in_utf16(tmp_path: Path) -> None:
     path = write(tmp_path, "a.jsonl", '{"ref": "æ"}\r\n{"ref": "ø"}\r\n', encoding="utf-16")
     assert read(path) == [(1, {"ref": "æ"}), (2, {"ref": "ø"})]
+
+
+LONG = {"ref": "long", "description": "æ" * 200_000}
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.ndjson", "a.json", "a", "a.txt"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_jsonl_with_a_first_line_longer_than_the_head(
+    tmp_path: Path, name: str, encoding: str
+) -> None:
+    text = "\n\n" + json.dumps(LONG, ensure_ascii=False) + '\n{"ref": "b"}\n'
+    path = write(tmp_path, name, text, encoding=encoding)
+    reader = read_records(path)
+    assert reader.format == "jsonl"
+    assert [(r.row, r.data) for r in reader] == [(3, LONG), (4, {"ref": "b"})]
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.json", "a"])
+def test_one_long_jsonl_record_without_a_newline(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, json.dumps(LONG))
+    assert detect_format(path) == "jsonl"
+    assert read(path) == [(1, LONG)]
+
+
+@pytest.mark.parametrize("name", ["a.json", "a.jsonl", "a"])
+@pytest.mark.parametrize("end", ["", "\n", "\n\n  \n"])
+def test_a_cases_document_on_one_long_line(tmp_path: Path, name: str, end: str) -> None:
+    path = write(tmp_path, name, json.dumps({"cases": [LONG, {"ref": "b"}]}) + end)
+    assert detect_format(path) == "json"
+    assert read(path) == [(1, LONG), (2, {"ref": "b"})]
+
+
+@pytest.mark.parametrize(("name", "expected"), [("a.jsonl", "jsonl"), ("a.ndjson", "jsonl")])
+def test_a_first_line_too_long_to_read_goes_by_the_extension(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: str
+) -> None:
+    monkeypatch.setattr("casebase.readers.MAX_JSON_RECORD_CHARS", 100_000)
+    path = write(tmp_path, name, json.dumps(LONG) + "\n")
+    assert detect_format(path) == expected
+    for other in ("b.json", "c"):
+        path = path.rename(tmp_path / other)
+        assert detect_format(path) == "json"
 
 
 # --- resources ----------------------------------------------------------------------------------

@@ -110,8 +110,18 @@ def test_each_rule_names_its_field(changes, field, fragment):
 
 
 def test_all_errors_are_reported_at_once():
-    errors = errors_of(ref="bad ref", title="x", themes=[], municipalities=["Nowhere"])
-    assert set(errors) == {"ref", "title", "themes", "municipalities"}
+    errors = errors_of(
+        ref="bad ref",
+        title="x",
+        themes=[],
+        municipalities=["Nowhere"],
+        start_year=2015,
+        end_year=2010,
+        latitude=99.0,
+        longitude=10.0,
+    )
+    assert set(errors) == {"ref", "title", "themes", "municipalities", "end_year", "latitude"}
+    assert errors["latitude"] == ["Must be inside Denmark: between 54.4 and 57.9."]
 
 
 def test_not_an_object():
@@ -168,3 +178,8 @@ def test_end_year_alone_is_allowed():
 def test_nationwide_case_has_no_municipality():
     record = load_record({**VALID, "municipalities": []})
     assert record["municipalities"] == []
+
+
+def test_newlines_are_normalised():
+    record = load_record({**VALID, "description": "Linje 1\r\nLinje 2\rLinje 3\n"})
+    assert record["description"] == "Linje 1\nLinje 2\nLinje 3"

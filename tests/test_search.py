@@ -665,6 +665,34 @@ def test_suggestion(index: CaseIndex, q: str, suggestion: str | None) -> None:
     assert run(index, q=q)["suggestion"] == suggestion
 
 
+@pytest.mark.parametrize(
+    ("q", "suggestion"),
+    [
+        # Typos near the end of a word change what the stemmer cuts off, so the stem typed is
+        # three edits from the indexed one: the correction is found from the whole word.
+        ("borgerinddragelsse", "borgerinddragelse"),
+        ("borgerinddragelze", "borgerinddragelse"),
+        ("Borgerinddragelsse", "Borgerinddragelse"),
+        ("områdefornyelsse", "områdefornyelse"),
+        ("omraadefornyelsse", "områdefornyelse"),
+        ("byfornyelsse", "byfornyelse"),
+        ("byfornyelze", "byfornyelse"),
+        ("klimatilpasnig", "klimatilpasning"),
+        ("byfornyelsse netværk", "byfornyelse netværk"),
+        ("borgerindragelse", "borgerinddragelse"),  # a typo inside the stem, as before
+        # Correctly spelt words (and longer words of the same stem) are left alone.
+        ("borgerinddragelse", None),
+        ("byfornyelse", None),
+        ("byfornyelsen", None),
+        ("klimatilpasning", None),
+        ("byfornyelsesprojekterne", None),
+        ("klimatilpasningsplanlægning", None),
+    ],
+)
+def test_suggestion_for_typo_near_the_end(index: CaseIndex, q: str, suggestion: str | None) -> None:
+    assert run(index, q=q)["suggestion"] == suggestion
+
+
 def test_similar(index: CaseIndex) -> None:
     results = similar(index, "landsby-a", limit=3)
     assert [r["ref"] for r in results][0] == "landsby-b"

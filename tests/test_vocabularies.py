@@ -51,6 +51,7 @@ def test_counts_match_the_spec():
         ("Odense Kommune", "Odense"),
         ("Odenses Kommune", "Odense"),
         ("  Ærø  ", "Ærø"),
+        ("Lyngby", "Lyngby-Taarbæk"),
         ("Aeroe", None),
         ("Atlantis", None),
     ],
@@ -117,8 +118,17 @@ def test_regions_follow_municipalities():
         ("Samarbejdsformer", "collaboration_forms"),
         ("Resumé", "summary"),
         ("budget_dkk", "budget_dkk"),
+        ("Offentlig finansiering", "public_funding_dkk"),
+        ("Privat finansiering", "private_funding_dkk"),
+        ("Budget", "budget_dkk"),
+        ("Kontakt", "contact_org"),
         ("Unknown column", None),
     ],
 )
 def test_header_names(header, field):
     assert v.find_field(header) == field
+
+
+def test_a_short_vocabulary_lists_what_is_allowed():
+    with pytest.raises(v.UnknownTerm, match="allowed: planlagt, igangvaerende, afsluttet"):
+        v.resolve("status", "færdig")

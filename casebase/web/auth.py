@@ -1,10 +1,12 @@
 """API authentication: bearer tokens for every write, and a limit on failed attempts.
 
-Failed authentications (401 answers to writes) are counted per client address by
-flask-limiter; once AUTH_FAILURE_LIMIT is used up, every write from that address gets 429 until
-the window passes, a right token included, so a token cannot be guessed by trying. The counts
-live in memory (RATELIMIT_STORAGE_URI may name a shared store): each gunicorn worker keeps its
-own, so the effective limit is at most workers x the limit.
+Failed authentications (401 answers to writes that presented credentials: a wrong, revoked or
+malformed token) are counted per client address by flask-limiter; once AUTH_FAILURE_LIMIT is
+used up, every write from that address that presents credentials gets 429 until the window
+passes, a right token included, so a token cannot be guessed by trying. A write without any
+Authorization header is simply 401: it guesses nothing, so it is neither counted nor limited.
+The counts live in memory (RATELIMIT_STORAGE_URI may name a shared store): each gunicorn
+worker keeps its own, so the effective limit is at most workers x the limit.
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ def require_admin() -> str:
     return name
 
 
-def _not_an_api_write() -> bool:
-    return not (request.path.startswith(API_PREFIX) and request.method in WRITE_METHODS)
+def _not_limited() -> bool:
+    """Only API writes that present credentials are limited."""
+    is_write = request.path.startswith(API_PREFIX) and request.method in WRITE_METHODS
+    return not (is_write and "Authorization" in request.headers)
 
 
 def _failed_authentication(response: Response) -> bool:
-    return response.status_code == 401
+    return response.status_code == 401 and "Authorization" in request.headers
 
 
 def _too_many_failures(error: RateLimitExceeded) -> Response:
@@ -78,7 +82,7 @@ def init_app(app: Flask) -> None:
         app=app,
         storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
         application_limits=[app.config.get("AUTH_FAILURE_LIMIT", AUTH_FAILURE_LIMIT)],
-        application_limits_exempt_when=_not_an_api_write,
+        application_limits_exempt_when=_not_limited,
         application_limits_deduct_when=_failed_authentication,
     )
     app.extensions[LIMITER_KEY] = limiter

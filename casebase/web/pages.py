@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import get_service, vocabularies
 from ..errors import CasebaseError, InvalidSearch, NotFound
+from ..search import FACETS, SINGLE_PARAMETERS
 from . import chart, i18n
 from .errors import status_for
 from .i18n import current_language, format_date, format_years, t, vocab_label
@@ -38,7 +39,7 @@ bp = Blueprint(
 
 FRAGMENT_HEADER = "X-Casebase-Fragment"
 # Query-string names that belong to the page, not to the search.
-PAGE_ONLY_ARGS = ("lang",)
+SEARCH_PARAMETERS = frozenset((*SINGLE_PARAMETERS, *FACETS))
 # Facet panels in the order shown; municipalities are nested under their region.
 FACET_PANELS = ("collaboration_form", "theme", "actor", "region", "status")
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -61,12 +62,16 @@ CASE_FACET_LINKS = {
 
 
 def search_state(args: MultiDict[str, str]) -> MultiDict[str, str]:
-    """The query string without page-only names and empty values, in its original order."""
+    """The search's own parameters with a value, in their original order.
+
+    Names the search does not know (lang, and what links pick up on the way: fbclid,
+    utm_source, ...) are left out, so a shared link still opens; the API refuses them.
+    """
     return MultiDict(
         [
             (name, value)
             for name, value in args.items(multi=True)
-            if name not in PAGE_ONLY_ARGS and value.strip()
+            if name in SEARCH_PARAMETERS and value.strip()
         ]
     )
 
