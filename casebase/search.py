@@ -740,7 +740,11 @@ def _correction(snap: Snapshot, word: str) -> str | None:
     for candidate in surface_candidates[:MAX_SURFACE_CHECKS]:
         surface = _surface_form(snap, candidate, word.lower(), every_field=True)
         distance = levenshtein(fold_aa(surface), typed) if surface else 3
-        if distance <= 2 and (best is None or (distance, -counts[candidate]) < best[:2]):
+        if (
+            surface
+            and distance <= 2
+            and (best is None or (distance, -counts[candidate]) < best[:2])
+        ):
             best = (distance, -counts[candidate], surface)
     return _like_case(best[2], word) if best else None
 
