@@ -18,6 +18,7 @@ import charset_normalizer
 import openpyxl
 
 from casebase.errors import UnreadableFile
+from casebase.numbers import parse_amount, parse_decimal
 from casebase.vocabularies import find_field
 
 FORMATS = ("csv", "json", "jsonl", "xlsx")
@@ -409,9 +410,9 @@ def _converter(field: str) -> Converter:
     if field in YEAR_FIELDS:
         return _to_year
     if field in INT_FIELDS:
-        return _to_int
+        return parse_amount
     if field in FLOAT_FIELDS:
-        return _to_float
+        return parse_decimal
     if field == "links":
         return _to_urls
     if field == LINK_TITLES_COLUMN:
@@ -477,43 +478,10 @@ def _to_titles(value: Any) -> list[str]:
     return [part.strip() for part in _split(_to_text(value), _SEPARATOR)]
 
 
-_CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk)$", re.IGNORECASE)
-_SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?:\s\d{3})+(?:,\d+|,-)?")
-_DANISH_INT = re.compile(r"(-?(?:\d{1,3}(?:\.\d{3})+|\d+))(?:,(\d+)|,-)?")
-_POINT_ZERO = re.compile(r"(-?\d+)\.0+")
-
-
-def _to_int(value: Any) -> Any:
-    """Danish amounts as people write them ("kr. 1.250.000,00") -> 1250000; else unchanged."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if not isinstance(value, str):
-        return value
-    text = _CURRENCY.sub("", value)
-    if _SPACED_THOUSANDS.fullmatch(text):
-        text = re.sub(r"\s", "", text)
-    match = _DANISH_INT.fullmatch(text)
-    if match and not (match.group(2) or "").strip("0"):
-        return int(match.group(1).replace(".", ""))
-    match = _POINT_ZERO.fullmatch(text)
-    return int(match.group(1)) if match else value
-
-
 def _to_year(value: Any) -> Any:
     if isinstance(value, date):  # a year typed into a date-formatted cell
         return value.year
-    return _to_int(value)
-
-
-def _to_float(value: Any) -> Any:
-    """Coordinates, with a decimal point or a decimal comma ("55,676"); else unchanged."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+(?:[.,]\d+)?", value):
-        return float(value.replace(",", "."))
-    return value
+    return parse_amount(value)
 
 
 # --- JSON and JSON Lines -----------------------------------------------------------------

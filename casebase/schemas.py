@@ -18,6 +18,7 @@ from marshmallow import (
 )
 
 from . import vocabularies
+from .numbers import parse_amount
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MIN_YEAR, MAX_YEAR = 1970, 2100
@@ -91,6 +92,13 @@ class WholeNumber(fields.Field):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
+
+
+class Amount(WholeNumber):
+    """A whole number of kroner; also as people write it: "1.250.000 kr.", "kr. 1.250.000,00"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        return super()._deserialize(parse_amount(value), attr, data, **kwargs)
 
 
 class Coordinate(fields.Float):
@@ -235,9 +243,9 @@ class RecordSchema(Schema):
         required=True,
         validate=validate.Length(min=1, error="At least one theme is required."),
     )
-    budget_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
-    public_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
-    private_funding_dkk = WholeNumber(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
+    budget_dkk = Amount(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
+    public_funding_dkk = Amount(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
+    private_funding_dkk = Amount(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
     funders = fields.List(Text(validate=validate.Length(max=300)), load_default=list)
     contact_org = Text(load_default=None, validate=validate.Length(max=300))
     links = fields.List(fields.Nested(LinkSchema), load_default=list)

@@ -594,9 +594,9 @@ def test_form_to_record():
         ]
     )
     record = admin.form_to_record(form, form.getlist)
-    assert record["budget_dkk"] == "1250000" and record["public_funding_dkk"] == "2500000"
+    assert record["budget_dkk"] == 1250000 and record["public_funding_dkk"] == 2500000
     assert record["private_funding_dkk"] == "12.5"  # left for the schema to refuse
-    assert record["latitude"] == "55.5"
+    assert record["latitude"] == 55.5
     assert record["links"] == [{"title": "A | b", "url": "https://x.dk"}, {"url": "https://y.dk"}]
     assert record["themes"] == ["byrum", "klima"] and record["funders"] == ["F1", "F2"]
     assert "summary" not in record and record["collaboration_forms"] == []

@@ -183,3 +183,21 @@ def test_nationwide_case_has_no_municipality():
 def test_newlines_are_normalised():
     record = load_record({**VALID, "description": "Linje 1\r\nLinje 2\rLinje 3\n"})
     assert record["description"] == "Linje 1\nLinje 2\nLinje 3"
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("1.250.000 kr.", 1250000),
+        ("kr. 1.250.000,00", 1250000),
+        ("1 250 000", 1250000),
+        (1250000.0, 1250000),
+        ("300.000", 300000),
+    ],
+)
+def test_amounts_as_people_write_them(written, amount):
+    assert load_record({**VALID, "budget_dkk": written})["budget_dkk"] == amount
+
+
+def test_an_unclear_amount_is_refused():
+    assert "budget_dkk" in errors_of(budget_dkk="1,5 mio. kr.")

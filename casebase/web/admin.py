@@ -41,6 +41,7 @@ from .. import get_service, vocabularies
 from ..config import instance_dir
 from ..errors import Conflict, NotFound, StaleVersion, UnreadableFile, ValidationFailed
 from ..importer import ON_ERROR_CHOICES
+from ..numbers import parse_amount, parse_decimal
 from ..readers import FORMATS
 from ..schemas import AMOUNT_FIELDS, RECORD_FIELDS
 from ..services import Casebase
@@ -66,7 +67,6 @@ TEXT_FIELDS = ("ref", "title", "summary", "description", "results", "contact_org
 NUMBER_FIELDS = ("start_year", "end_year", *AMOUNT_FIELDS, "latitude", "longitude")
 VOCABULARY_FIELDS = ("collaboration_forms", "actors", "themes", "municipalities")
 LINE_FIELDS = ("funders", "links")
-THOUSANDS = re.compile(r"^\d{1,3}([. ]\d{3})+$")
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -211,16 +211,12 @@ def _link(line: str) -> dict[str, str]:
     return {"title": title.strip(), "url": url.strip()}
 
 
-def _number(name: str, text: str) -> str:
+def _number(name: str, text: str) -> Any:
     """Forgive what people type: 1.250.000 kr. and 56,15 (the schema still decides)."""
     text = text.strip()
-    if name in AMOUNT_FIELDS:
-        text = text.removesuffix("kr.").removesuffix("kr").strip()
-        if THOUSANDS.match(text):
-            text = text.replace(".", "").replace(" ", "")
     if name in ("latitude", "longitude"):
-        text = text.replace(",", ".")
-    return text
+        return parse_decimal(text)
+    return parse_amount(text)
 
 
 def form_to_record(form: Mapping[str, Any], getlist: Callable[[str], list[str]]) -> dict:
