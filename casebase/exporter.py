@@ -18,14 +18,12 @@ from casebase.readers import (
     FORMATS,
     FORMULA_PREFIXES,
     LINK_TITLES_COLUMN,
-    LIST_FIELDS,
     LIST_SEPARATOR,
-    SYSTEM_FIELDS,
 )
-from casebase.vocabularies import FIELDS
+from casebase.vocabularies import LIST_FIELDS, RECORD_FIELDS
 
 # What an export holds: the record's importable fields (system fields would only be ignored).
-EXPORT_FIELDS = tuple(term.key for term in FIELDS if term.key not in SYSTEM_FIELDS)
+EXPORT_FIELDS = RECORD_FIELDS
 # Spreadsheet columns: the field names, and the titles of the links beside the links.
 COLUMNS = tuple(
     name

@@ -19,19 +19,19 @@ import openpyxl
 
 from casebase.errors import UnreadableFile
 from casebase.numbers import parse_amount, parse_decimal
-from casebase.vocabularies import find_field
+from casebase.vocabularies import (
+    AMOUNT_FIELDS,
+    LIST_FIELDS,
+    SYSTEM_FIELDS,
+    YEAR_FIELDS,
+    find_field,
+)
 
 FORMATS = ("csv", "json", "jsonl", "xlsx")
 
 # Record fields by the shape a spreadsheet cell gives them.
-LIST_FIELDS = frozenset({"municipalities", "collaboration_forms", "actors", "themes", "funders"})
-INT_FIELDS = frozenset(
-    {"start_year", "end_year", "budget_dkk", "public_funding_dkk", "private_funding_dkk"}
-)
-YEAR_FIELDS = frozenset({"start_year", "end_year"})
+INT_FIELDS = frozenset((*YEAR_FIELDS, *AMOUNT_FIELDS))
 FLOAT_FIELDS = frozenset({"latitude", "longitude"})
-# Kept by the system (regions are derived from municipalities): never imported, in any format.
-SYSTEM_FIELDS = frozenset({"regions", "version", "created_at", "updated_at"})
 # The column that pairs titles with the URLs of `links` in CSV and XLSX (not a record field).
 LINK_TITLES_COLUMN = "link_titles"
 LINK_TITLES_HEADERS = frozenset({"link titles", "linktitler", "link titler"})

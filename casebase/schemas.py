@@ -19,6 +19,7 @@ from marshmallow import (
 
 from . import vocabularies
 from .numbers import parse_amount
+from .vocabularies import RECORD_FIELDS, SYSTEM_FIELDS
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MIN_YEAR, MAX_YEAR = 1970, 2100
@@ -27,31 +28,8 @@ MAX_AMOUNT = 10**15
 # Denmark's bounding box, Bornholm and Christiansø included.
 LATITUDE_RANGE = (54.4, 57.9)
 LONGITUDE_RANGE = (7.9, 15.3)
-# Fields the system keeps: accepted in input (exports carry some) and ignored.
-SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at", "labels", "id")
-LIST_FIELDS = ("municipalities", "collaboration_forms", "actors", "themes", "funders", "links")
-AMOUNT_FIELDS = ("budget_dkk", "public_funding_dkk", "private_funding_dkk")
-# The record's importable fields, in canonical order (the import shape).
-RECORD_FIELDS = (
-    "ref",
-    "title",
-    "summary",
-    "description",
-    "results",
-    "municipalities",
-    "start_year",
-    "end_year",
-    "status",
-    "collaboration_forms",
-    "actors",
-    "themes",
-    *AMOUNT_FIELDS,
-    "funders",
-    "contact_org",
-    "links",
-    "latitude",
-    "longitude",
-)
+# Accepted in input (exports and the API's answers carry them) and ignored.
+IGNORED_INPUT_FIELDS = (*SYSTEM_FIELDS, "labels", "id")
 
 
 class Text(fields.String):
@@ -267,7 +245,7 @@ class RecordSchema(Schema):
         """Drop system fields, take a single `municipality`, treat null and "" as absent."""
         if not isinstance(data, dict):
             raise ValidationError("A record must be an object of fields.", "_record")
-        data = {k: _blank_to_none(v) for k, v in data.items() if k not in SYSTEM_FIELDS}
+        data = {k: _blank_to_none(v) for k, v in data.items() if k not in IGNORED_INPUT_FIELDS}
         data = {k: v for k, v in data.items() if v is not None}
         if "municipality" in data:
             single = data.pop("municipality")

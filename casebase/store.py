@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from . import vocabularies
 from .errors import NotFound
 from .models import TERM_FIELDS, Case, CaseFunder, CaseLink, CaseTerm, Change, utcnow
-from .schemas import RECORD_FIELDS
+from .vocabularies import RECORD_FIELDS
 
 SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funders", "links"))
 # Rows loaded per query when streaming all cases (export, reindex).

@@ -13,13 +13,17 @@ log = logging.getLogger(__name__)
 
 
 def catch_up(db: Database, index: CaseIndex) -> None:
-    """Bring the index up to the newest change in the database's change log."""
+    """Bring the index up to the newest change in the database's change log.
+
+    Runs before every search, so it looks at the index once: applied_seq() is -1 when there
+    is no index (or one that was never caught up), which the rebuild below covers.
+    """
     applied = index.applied_seq()
     with db.session() as session:
         latest = store.latest_seq(session)
-        if index.exists() and applied == latest:
+        if applied == latest:
             return
-        if not index.exists() or applied > latest:
+        if applied < 0 or applied > latest:
             # No index, or one built from another database: start afresh.
             log.info("building the search index from the database")
             index.rebuild(store.iter_records(session), latest)

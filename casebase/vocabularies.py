@@ -386,6 +386,15 @@ FIELDS = (
     Term("updated_at", "Opdateret", "Updated"),
 )
 
+# Fields the system keeps (regions are derived from municipalities): never imported.
+SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at")
+# The record's importable fields, in canonical order: the import and export shape.
+RECORD_FIELDS = tuple(term.key for term in FIELDS if term.key not in SYSTEM_FIELDS)
+# Fields holding a list of plain values (a spreadsheet cell separates them by `|`).
+LIST_FIELDS = ("municipalities", "collaboration_forms", "actors", "themes", "funders")
+AMOUNT_FIELDS = ("budget_dkk", "public_funding_dkk", "private_funding_dkk")
+YEAR_FIELDS = ("start_year", "end_year")
+
 # Other spellings of field names seen in people's spreadsheets (folded form -> field).
 FIELD_ALIASES = {
     "municipality": "municipalities",

@@ -43,8 +43,8 @@ from ..errors import Conflict, NotFound, StaleVersion, UnreadableFile, Validatio
 from ..importer import ON_ERROR_CHOICES
 from ..numbers import parse_amount, parse_decimal
 from ..readers import FORMATS
-from ..schemas import AMOUNT_FIELDS, RECORD_FIELDS
 from ..services import Casebase
+from ..vocabularies import AMOUNT_FIELDS, RECORD_FIELDS
 from .i18n import t, translate_error
 from .pages import error_page, register_error_pages
 

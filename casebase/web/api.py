@@ -391,6 +391,24 @@ def _export_format(values: list[str]) -> str:
     return fmt
 
 
+def _file_formats(*formats: str) -> Callable[[Any], Any]:
+    """Document the other export formats as alternative 200 answers of the same view."""
+
+    def decorate(view: Any) -> Any:
+        for fmt in formats:
+            view = export.alt_response(
+                200,
+                schema=EXPORT_FILE,
+                description=f"format={fmt}",
+                success=True,
+                content_type=exporter.content_type(fmt),
+                headers=EXPORT_HEADERS,
+            )(view)
+        return view
+
+    return decorate
+
+
 @export.route("")
 class Export(MethodView):
     @export.doc(parameters=[{"in": "query", "schema": ExportArgsSchema}])
@@ -401,30 +419,7 @@ class Export(MethodView):
         content_type=exporter.content_type("json"),
         headers=EXPORT_HEADERS,
     )
-    @export.alt_response(
-        200,
-        schema=EXPORT_FILE,
-        description="format=jsonl",
-        success=True,
-        content_type=exporter.content_type("jsonl"),
-        headers=EXPORT_HEADERS,
-    )
-    @export.alt_response(
-        200,
-        schema=EXPORT_FILE,
-        description="format=csv",
-        success=True,
-        content_type=exporter.content_type("csv"),
-        headers=EXPORT_HEADERS,
-    )
-    @export.alt_response(
-        200,
-        schema=EXPORT_FILE,
-        description="format=xlsx",
-        success=True,
-        content_type=exporter.content_type("xlsx"),
-        headers=EXPORT_HEADERS,
-    )
+    @_file_formats("jsonl", "csv", "xlsx")
     @_errors(export, {400: "An unknown format, or a parameter that search rejects."})
     def get(self) -> Response:
         """Export cases

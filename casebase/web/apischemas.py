@@ -134,14 +134,17 @@ class YearBucketSchema(Schema):
     selected = fields.Boolean(required=True)
 
 
-class FacetsSchema(Schema):
-    collaboration_form = fields.List(fields.Nested(FacetBucketSchema), required=True)
-    actor = fields.List(fields.Nested(FacetBucketSchema), required=True)
-    theme = fields.List(fields.Nested(FacetBucketSchema), required=True)
-    region = fields.List(fields.Nested(FacetBucketSchema), required=True)
-    municipality = fields.List(fields.Nested(FacetBucketSchema), required=True)
-    status = fields.List(fields.Nested(FacetBucketSchema), required=True)
-    start_year = fields.List(fields.Nested(YearBucketSchema), required=True)
+# Derived from the search's facet registry, so a new facet cannot be left undocumented.
+FacetsSchema = Schema.from_dict(
+    {
+        facet: fields.List(
+            fields.Nested(YearBucketSchema if facet == "start_year" else FacetBucketSchema),
+            required=True,
+        )
+        for facet in search.FACET_KEYS
+    },
+    name="Facets",
+)
 
 
 class SearchResponseSchema(Schema):
@@ -173,7 +176,6 @@ class ImportErrorSchema(Schema):
     ref = fields.String(required=True, allow_none=True)
     field = fields.String(required=True)
     message = fields.String(required=True)
-    file = fields.String()
 
 
 class ImportReportSchema(Schema):
@@ -196,13 +198,16 @@ class MunicipalityTermSchema(TermSchema):
     code = fields.String(required=True, metadata={"description": "Official municipality code."})
 
 
-class VocabulariesSchema(Schema):
-    collaboration_form = fields.List(fields.Nested(TermSchema), required=True)
-    actor = fields.List(fields.Nested(TermSchema), required=True)
-    theme = fields.List(fields.Nested(TermSchema), required=True)
-    status = fields.List(fields.Nested(TermSchema), required=True)
-    region = fields.List(fields.Nested(TermSchema), required=True)
-    municipality = fields.List(fields.Nested(MunicipalityTermSchema), required=True)
+VocabulariesSchema = Schema.from_dict(
+    {
+        name: fields.List(
+            fields.Nested(MunicipalityTermSchema if name == "municipality" else TermSchema),
+            required=True,
+        )
+        for name in vocabularies.VOCABULARIES
+    },
+    name="Vocabularies",
+)
 
 
 class HealthSchema(Schema):
