@@ -108,9 +108,12 @@ class Casebase:
             return
         self.sync()
         refs = search.matching_refs(self.index, params)
+        # In the search's order, a batch at a time: a big export never holds every record.
         with self.db.session() as session:
-            by_ref = {r["ref"]: r for r in store.iter_records(session, refs)}
-        yield from (by_ref[ref] for ref in refs if ref in by_ref)
+            for start in range(0, len(refs), store.STREAM_BATCH):
+                batch = refs[start : start + store.STREAM_BATCH]
+                by_ref = {r["ref"]: r for r in store.iter_records(session, batch)}
+                yield from (by_ref[ref] for ref in batch if ref in by_ref)
 
     # --- writing ---------------------------------------------------------------------------
     def _validated(self, data: Any) -> dict[str, Any]:
