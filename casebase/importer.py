@@ -125,9 +125,7 @@ def import_files(
     index up to date after a write.
     """
     report = ImportReport(dry_run=dry_run)
-    with db.sessions() as session, session.begin():
-        if not dry_run:
-            db.lock_for_write(session)
+    with db.write_session() if not dry_run else db.session() as session:
         run = _Run(session, report, write=not dry_run, source=source, user=user)
         for count, (file, raw) in enumerate(_records([Path(p) for p in paths], fmt, report), 1):
             _take(run, file, raw)
