@@ -1,4 +1,4 @@
-"""Numbers as people write them in Danish: amounts ("kr. 1.250.000,00") and decimal commas.
+"""Numbers as people write them: whole numbers, Danish amounts ("kr. 1.250.000,00"), decimal commas.
 
 Used wherever a person's text becomes a record: the import readers, the admin form and the
 record schema's amount fields, so "1.250.000 kr." means the same everywhere.
@@ -40,3 +40,20 @@ def parse_decimal(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"-?\d+(?:[.,]\d+)?", value):
         return float(value.replace(",", "."))
     return value
+
+
+_WHOLE = re.compile(r"\s*([+-]?\d{1,18})\s*")
+
+
+def parse_whole_number(value: Any) -> int | None:
+    """2014, 2014.0 and " 2014 " -> 2014; None for anything else (True, 2014.5, "2014a")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        match = _WHOLE.fullmatch(value)
+        return int(match.group(1)) if match else None
+    return None

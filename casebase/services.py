@@ -10,14 +10,14 @@ from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
-from . import accounts, exporter, importer, search, store, sync, vocabularies
+from . import accounts, engine, exporter, importer, store, sync, vocabularies
 from .db import Database
-from .errors import Conflict, StaleVersion, ValidationFailed
+from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult
+from .errors import Conflict, InvalidSearch, StaleVersion, ValidationFailed
 from .importer import ImportReport
-from .index import CaseIndex, IndexBusy
 from .models import Change, User
-from .schemas import field_errors, load_record
-from .search import SearchParams
+from .schemas import Message, field_errors, load_record
+from .schemas.search import load_search
 from .sync import Comparison
 
 # Vocabulary fields of a record dict that get labels in the detail view.
@@ -83,16 +83,22 @@ class Casebase:
         self.index.doc_count()
 
     # --- reading ---------------------------------------------------------------------------
-    def search(self, params: SearchParams) -> dict[str, Any]:
+    def search(self, params: SearchParams) -> SearchResult:
         self._refresh()
-        return search.search(self.index, params)
+        return engine.search(self.index, params)
 
-    def search_args(self, args: Mapping[str, list[str]]) -> dict[str, Any]:
-        return self.search(SearchParams.from_args(args))
+    @staticmethod
+    def parse_search(args: Mapping[str, Any]) -> SearchParams:
+        """A query string's values (name -> values) as SearchParams; InvalidSearch if wrong."""
+        try:
+            return load_search(args)
+        except ValidationError as error:
+            lines = [m for messages in field_errors(error).values() for m in messages]
+            raise InvalidSearch(" ".join(lines)) from None
 
-    def similar(self, ref: str, limit: int = 5) -> list[dict[str, Any]]:
+    def similar(self, ref: str, limit: int = 5) -> list[Hit]:
         self._refresh()
-        return search.similar(self.index, ref, limit)
+        return engine.similar(self.index, ref, limit)
 
     def get_case(self, ref: str) -> dict[str, Any]:
         """The full record with its system fields and the labels of its vocabulary keys."""
@@ -114,17 +120,13 @@ class Casebase:
         exporter.write_export(self.iter_matching(params), fmt, out)
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
-        if params is None or (
-            not params.q
-            and not params.filters
-            and params.year_from is None
-            and params.year_to is None
-        ):
+        """The records a search finds (every record, by ref, without one), in its order."""
+        if params is None or (not params.narrows and params.sort is None):
             with self.db.session() as session:
                 yield from store.iter_records(session)
             return
         self._refresh()
-        refs = search.matching_refs(self.index, params)
+        refs = engine.matching_refs(self.index, params)
         # In the search's order, a batch at a time: a big export never holds every record.
         with self.db.session() as session:
             for start in range(0, len(refs), store.STREAM_BATCH):
@@ -162,7 +164,7 @@ class Casebase:
             data = {**data, "ref": data.get("ref", ref)}
         record = self._validated(data)
         if record["ref"] != ref:
-            raise ValidationFailed({"ref": [f"Must be '{ref}', the ref in the address."]})
+            raise ValidationFailed({"ref": [Message("ref.address", {"ref": ref})]})
         with self.db.write_session() as session:
             case = store.get_case(session, ref)
             if expected_version is not None and case.version != expected_version:

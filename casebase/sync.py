@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import store
 from .db import Database
-from .index import CaseIndex
+from .engine import CaseIndex
 
 log = logging.getLogger(__name__)
 

@@ -274,11 +274,18 @@ class UnknownTerm(ValueError):
         super().__init__(f"unknown {vocabulary.replace('_', ' ')} '{value}'{hint}")
 
 
+def fold_aa(text: str) -> str:
+    """Read the old spelling `aa` as `å` (on lower-cased text): Aarhus is Århus.
+
+    The one place this rule lives: vocabulary look-ups and the search's analysis both use it.
+    """
+    return text.replace("aa", "å")
+
+
 def _fold(text: str) -> str:
     """Normalise for look-up: NFC, lower case, hyphens as spaces, 'aa' read as 'å'."""
     text = unicodedata.normalize("NFC", text).replace("-", " ")
-    text = " ".join(text.split()).casefold()
-    return text.replace("aa", "å")
+    return fold_aa(" ".join(text.split()).casefold())
 
 
 def _municipality_names(term: Term) -> list[str]:

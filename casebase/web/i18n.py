@@ -7,50 +7,24 @@ word on the pages is a key of MESSAGES with its Danish and English text.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import dates as babel_dates
+from babel.numbers import format_currency, format_decimal
 from flask import Flask, Response, current_app, g, request
 
 from .. import vocabularies
+from ..schemas.messages import Message, place_words
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 COOKIE_NAME = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
-MONTHS = {
-    "da": (
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
+# Babel's locale for each language of the pages.
+LOCALES = {"da": "da_DK", "en": "en_GB"}
 
 # key -> (Danish, English). `{name}` placeholders are filled by t(key, name=...).
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -363,57 +337,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
 _FIELD_TERMS = {term.key: term for term in vocabularies.FIELDS}
 
 
-# The record schema speaks English; these are its messages in Danish (pattern -> text).
-SCHEMA_MESSAGES_DA: tuple[tuple[str, str], ...] = (
-    (r"Missing data for required field\.", "Skal udfyldes."),
-    (r"Field may not be null\.", "Skal udfyldes."),
-    (r"Shorter than minimum length (\d+)\.", r"Kortere end mindst \1 tegn."),
-    (r"Longer than maximum length (\d+)\.", r"Længere end højst \1 tegn."),
-    (r"Length must be between (\d+) and (\d+)\.", r"Skal være mellem \1 og \2 tegn."),
-    (r"Not a whole number\.", "Ikke et helt tal."),
-    (r"Not a valid number\.", "Ikke et gyldigt tal."),
-    (
-        r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
-        r"Skal være mellem \1 og \2.",
-    ),
-    (r"Must be greater than or equal to (\S+)\.", r"Skal være mindst \1."),
-    (r"Must be less than or equal to (\S+)\.", r"Må højst være \1."),
-    (r"At least one collaboration form is required\.", "Vælg mindst én samarbejdsform."),
-    (r"At least one theme is required\.", "Vælg mindst ét tema."),
-    (r"Must not be before start_year \((\d+)\)\.", r"Må ikke ligge før startåret (\1)."),
-    (r"An end_year needs a start_year\.", "Et slutår kræver et startår."),
-    (
-        r"Give both latitude and longitude, or neither\.",
-        "Angiv både bredde- og længdegrad, eller ingen af dem.",
-    ),
-    (
-        r"Must be inside Denmark: between (\S+) and (\S+)\.",
-        r"Skal ligge i Danmark: mellem \1 og \2.",
-    ),
-    (r"Not an http\(s\) URL\.", "Ikke en http(s)-adresse."),
-    (
-        r"Must be 1-64 characters of .*",
-        "Skal være 1-64 tegn: A-Z, a-z, 0-9, '.', '_' og '-', og begynde med et bogstav eller tal.",
-    ),
-    (r"Unknown ([a-z ]+) '(.*)'; did you mean '(.*)'\?", r"Ukendt værdi '\2'; mente du '\3'?"),
-    (r"Unknown ([a-z ]+) '(.*)'", r"Ukendt værdi '\2'."),
-)
-_ITEM_PREFIX = re.compile(r"^item (\d+): (?:(url|title): )?")
+# The schemas' messages in Danish, by their catalogue key (casebase/schemas/messages.py).
+SCHEMA_MESSAGES_DA = {
+    "required": "Skal udfyldes.",
+    "unknown_field": "Ukendt felt.",
+    "wrong_type": "Forkert type af værdi.",
+    "text.invalid": "Ikke en gyldig tekst.",
+    "text.unstorable": "Indeholder et NUL-tegn eller ugyldig Unicode.",
+    "length.between": "Skal være mellem {min} og {max} tegn.",
+    "length.max": "Længere end højst {max} tegn.",
+    "number.whole": "Ikke et helt tal.",
+    "number.invalid": "Ikke et gyldigt tal.",
+    "number.special": "Særlige tal (nan, uendelig) er ikke tilladt.",
+    "range.between": "Skal være mellem {min} og {max}.",
+    "range.denmark": "Skal ligge i Danmark: mellem {min} og {max}.",
+    "ref.pattern": "Skal være 1-64 tegn: A-Z, a-z, 0-9, '.', '_' og '-', og begynde med et "
+    "bogstav eller tal.",
+    "ref.address": "Skal være '{ref}', referencen i adressen.",
+    "ref.twice": "Referencen '{ref}' står to gange i denne import.",
+    "years.order": "Må ikke ligge før startåret ({start}).",
+    "coordinates.both": "Angiv både bredde- og længdegrad, eller ingen af dem.",
+    "url.http": "Ikke en http(s)-adresse.",
+    "forms.required": "Vælg mindst én samarbejdsform.",
+    "themes.required": "Vælg mindst ét tema.",
+    "list.invalid": "Forventede en liste af værdier.",
+    "record.object": "En sag skal være et objekt med felter.",
+    "vocabulary.type": "Forventede en værdi som tekst.",
+    "vocabulary.unknown": "Ukendt værdi '{value}'.",
+    "vocabulary.suggest": "Ukendt værdi '{value}'; mente du '{suggestion}'?",
+    "vocabulary.allowed": "Ukendt værdi '{value}'; tilladt: {allowed}.",
+    "search.unknown_parameter": "Ukendt parameter '{name}'. Tilladt: {allowed}.",
+    "search.sort": "Ukendt sortering '{input}'. Tilladt: {allowed}.",
+    "search.number": "{name} skal være et helt tal fra {low} til {high}.",
+    "search.year": "{name} skal være et helt tal (et år som 2015).",
+    "plain": "{text}",
+}
+_PLACE_NAMES_DA = {"url": "adresse", "title": "titel"}
 
 
 def translate_error(message: str) -> str:
-    """A record-schema message in the chosen language (unknown messages stay English)."""
-    if current_language() != "da":
-        return message
-    prefix = ""
-    match = _ITEM_PREFIX.match(message)
-    if match:
-        part = {"url": "adresse: ", "title": "titel: "}.get(match.group(2) or "", "")
-        prefix, message = f"nr. {match.group(1)}: {part}", message[match.end() :]
-    for pattern, danish in SCHEMA_MESSAGES_DA:
-        if re.fullmatch(pattern, message):
-            return prefix + re.sub(pattern, danish, message)
-    return prefix + message
+    """A schema message in the chosen language, said by its key (other text stays as it is)."""
+    if current_language() != "da" or not isinstance(message, Message):
+        return str(message)
+    danish = SCHEMA_MESSAGES_DA.get(message.key)
+    if danish is None:
+        return str(message)
+    where = place_words(message.path, english=False, names=lambda n: _PLACE_NAMES_DA.get(n, n))
+    return where + danish.format(**message.values)
 
 
 def current_language() -> str:
@@ -460,33 +430,35 @@ def format_amount(amount: int | None, lang: str = "da") -> str:
     """Kroner the Danish way (1.250.000 kr.), or the English way (DKK 1,250,000)."""
     if amount is None:
         return ""
-    grouped = f"{amount:,}"
-    if lang == "en":
-        return f"DKK {grouped}"
-    return grouped.replace(",", ".") + " kr."
+    pattern = "¤ #,##0" if lang == "en" else "#,##0 ¤"
+    return format_currency(amount, "DKK", pattern, locale=LOCALES[lang], currency_digits=False)
+
+
+def format_number(value: int, lang: str = "da") -> str:
+    """1.234 in Danish, 1,234 in English."""
+    return format_decimal(value, locale=LOCALES[lang])
+
+
+def _moment(value: date | datetime | str) -> date | datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def format_date(value: date | datetime | str | None, lang: str = "da") -> str:
     """28. november 2026 / 28 November 2026."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    month = MONTHS[lang][value.month - 1]
-    return (
-        f"{value.day}. {month} {value.year}"
-        if lang == "da"
-        else f"{value.day} {month} {value.year}"
-    )
+    return babel_dates.format_date(_moment(value), format="long", locale=LOCALES[lang])
 
 
 def format_datetime(value: datetime | str | None, lang: str = "da") -> str:
     """The date and the time (UTC) of a change."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return f"{format_date(value, lang)} {value:%H:%M} UTC"
+    moment = _moment(value)
+    assert isinstance(moment, datetime)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{format_date(moment, lang)} {moment.astimezone(UTC):%H:%M} UTC"
 
 
 def format_years(start: int | None, end: int | None) -> str:
@@ -531,6 +503,7 @@ def _template_globals() -> dict[str, Any]:
         "vocab_label": vocab_label,
         "field_label": field_label,
         "amount": lambda value: format_amount(value, lang),
+        "number": lambda value: format_number(value, lang),
         "date_text": lambda value: format_date(value, lang),
         "datetime_text": lambda value: format_datetime(value, lang),
         "years_text": format_years,

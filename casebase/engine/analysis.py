@@ -3,12 +3,12 @@
 One analyzer chain serves the index and the queries: tokenize, lower-case, read `aa` as `å`
 (before the stemmer, so Aarhus = Århus and haandværkere = håndværkere), drop Danish stop words,
 Snowball Danish stemming. `index_term` and `word_spans` repeat the chain in plain Python (with
-a cache) for snippets, where running Whoosh's analyzer over every result would be slow.
+a cache) for snippets, where running Whoosh's analyzer over every result would be slow. The
+same `aa` reading serves vocabulary look-ups (vocabularies.fold_aa).
 """
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -17,6 +17,8 @@ from functools import lru_cache
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
+from ..vocabularies import fold_aa
+
 # Whoosh's default token pattern (its `*` lets `word*` through the query tokenizer).
 TOKEN_PATTERN = re.compile(r"[\w\*]+(\.?[\w\*]+)*")
 WORD_PATTERN = re.compile(r"\w+(\.?\w+)*")
@@ -24,11 +26,6 @@ MIN_WORD_LENGTH = 2  # Whoosh's StopFilter default: one-letter tokens are not in
 STOP_WORDS = frozenset(stopwords_for_language("da"))
 
 _stem = stemmer_for_language("da")
-
-
-def fold_aa(text: str) -> str:
-    """Read the old spelling `aa` as `å` (on lower-cased text)."""
-    return text.replace("aa", "å")
 
 
 class AaFoldFilter(Filter):
@@ -99,50 +96,3 @@ def danish_sort_key_uncached(text: str) -> str:
 def danish_sort_key(text: str) -> str:
     """Cached `danish_sort_key_uncached` for the short strings (labels) sorted per request."""
     return _sort_key_cached(text) if len(text) < 200 else danish_sort_key_uncached(text)
-
-
-# --- snippets -----------------------------------------------------------------------------
-
-SNIPPET_CHARS = 240
-SNIPPET_CONTEXT = 60  # characters shown before the first mark
-SNIPPET_SCAN_CHARS = 20_000  # only the start of a very long text is searched for matches
-
-
-def plain_snippet(text: str) -> str:
-    """The escaped start of a text, cut at a word."""
-    text = " ".join(text.split())
-    if len(text) <= SNIPPET_CHARS:
-        return html.escape(text)
-    cut = text.rfind(" ", 0, SNIPPET_CHARS)
-    return html.escape(text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS]) + " …"
-
-
-def matched_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word of the text whose indexed term is one of `terms`."""
-    return [(s, e, t) for s, e, t in word_spans(text[:SNIPPET_SCAN_CHARS]) if t in terms]
-
-
-def marked_snippet(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """The SNIPPET_CHARS-long stretch with the most distinct matches, escaped, matches marked."""
-    best_start, best_count = spans[0][0], 0
-    for start, _, _ in spans[:50]:
-        inside = {t for s, e, t in spans if s >= start and e <= start + SNIPPET_CHARS}
-        if len(inside) > best_count:
-            best_start, best_count = start, len(inside)
-    # Context before the first match, but no wasted room at the end of a short text.
-    start = max(0, min(best_start - SNIPPET_CONTEXT, len(text) - SNIPPET_CHARS))
-    if start > 0:
-        space = text.find(" ", start, best_start)
-        start = space + 1 if space >= 0 else best_start
-    end = min(len(text), start + SNIPPET_CHARS)
-    if end < len(text):
-        space = text.rfind(" ", max(best_start + 1, start + SNIPPET_CHARS // 2), end)
-        end = space if space > 0 else end
-    pieces, position = [], start
-    for s, e, _ in spans:
-        if s >= position and e <= end:
-            pieces += [html.escape(text[position:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
-            position = e
-    pieces.append(html.escape(text[position:end]))
-    body = " ".join("".join(pieces).split())
-    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")

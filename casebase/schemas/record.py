@@ -1,4 +1,8 @@
-"""The one record schema (SPEC section 2): every record that enters casebase passes through it."""
+"""The one record schema (docs/contract.md section 2): every record entering casebase passes it.
+
+Its messages are catalogue Messages (schemas/messages.py): English for the API, translated by
+key on the pages.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,10 @@ from marshmallow import (
     validates_schema,
 )
 
-from . import vocabularies
-from .numbers import parse_amount
-from .vocabularies import RECORD_FIELDS, SYSTEM_FIELDS
+from .. import vocabularies
+from ..numbers import parse_whole_number
+from ..vocabularies import RECORD_FIELDS, SYSTEM_FIELDS
+from .messages import Message, field_messages
 
 # A ref starts with a letter or digit: "." and ".." would be read as folders in its URLs.
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -41,7 +46,7 @@ class Text(fields.String):
     NUL characters and lone surrogates are refused: no database can store them.
     """
 
-    default_error_messages = {"unstorable": "Contains a NUL character or invalid Unicode."}
+    default_error_messages = field_messages(invalid="text.invalid", unstorable="text.unstorable")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -58,18 +63,13 @@ class Text(fields.String):
 class WholeNumber(fields.Field):
     """An integer; also accepts 2014.0 and "2014", never True or 2014.5."""
 
-    default_error_messages = {"invalid": "Not a whole number."}
+    default_error_messages = field_messages(invalid="number.whole")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
+        number = parse_whole_number(value)
+        if number is None:
             raise self.make_error("invalid")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            return int(value)
-        raise self.make_error("invalid")
+        return number
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
@@ -83,6 +83,8 @@ class Amount(WholeNumber):
 
 
 class Coordinate(fields.Float):
+    default_error_messages = field_messages(invalid="number.invalid", special="number.special")
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise self.make_error("invalid")
@@ -97,13 +99,24 @@ class VocabularyKey(fields.Field):
         self.vocabulary = vocabulary
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        named = self.vocabulary.replace("_", " ")
         if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise ValidationError(f"Expected a {self.vocabulary.replace('_', ' ')} as text.")
+            raise ValidationError(Message("vocabulary.type", {"vocabulary": named}))
         try:
             return vocabularies.resolve(self.vocabulary, str(value))
         except vocabularies.UnknownTerm as error:
-            message = str(error)
-            raise ValidationError(message[0].upper() + message[1:]) from error
+            raise ValidationError(unknown_term_message(error)) from error
+
+
+def unknown_term_message(error: vocabularies.UnknownTerm) -> Message:
+    """'Unknown theme 'x'; did you mean 'y'?' (or the allowed keys of a short vocabulary)."""
+    values = {"vocabulary": error.vocabulary.replace("_", " "), "value": error.value}
+    if error.suggestion:
+        return Message("vocabulary.suggest", {**values, "suggestion": error.suggestion})
+    if error.vocabulary in vocabularies.SHORT_VOCABULARIES:
+        allowed = ", ".join(t.key for t in vocabularies.VOCABULARIES[error.vocabulary])
+        return Message("vocabulary.allowed", {**values, "allowed": allowed})
+    return Message("vocabulary.unknown", values)
 
 
 class VocabularyList(fields.Field):
@@ -116,7 +129,7 @@ class VocabularyList(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
         items = [value] if isinstance(value, (str, int)) else value
         if not isinstance(items, (list, tuple)):
-            raise ValidationError("Expected a list of values.")
+            raise ValidationError(Message("list.invalid"))
         keys: list[str] = []
         problems: list[str] = []
         for item in items:
@@ -135,16 +148,27 @@ class VocabularyList(fields.Field):
         return list(value or [])
 
 
+def _length(low: int | None = None, high: int | None = None) -> validate.Length:
+    key = "length.between" if low else "length.max"
+    return validate.Length(min=low, max=high, error=Message(key))
+
+
+def _range(low: float, high: float, key: str = "range.between") -> validate.Range:
+    return validate.Range(low, high, error=Message(key))
+
+
 class LinkSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    title = Text(validate=validate.Length(max=300), load_default=None)
+    error_messages = {"unknown": Message("unknown_field"), "type": Message("wrong_type")}
+
+    title = Text(validate=_length(high=300), load_default=None)
     url = Text(
         required=True,
         validate=[
-            validate.Length(max=2000),
-            validate.URL(schemes={"http", "https"}, error="Not an http(s) URL."),
+            _length(high=2000),
+            validate.URL(schemes={"http", "https"}, error=Message("url.http")),
         ],
     )
 
@@ -159,19 +183,19 @@ class LinkSchema(Schema):
         return data
 
 
-def _messages(messages: Any, prefix: str = "") -> list[str]:
-    """Flatten marshmallow's nested messages into readable lines."""
+def _messages(messages: Any, path: tuple[str | int, ...] = ()) -> list[str]:
+    """Flatten marshmallow's nested messages into readable lines, each knowing its place."""
+    if isinstance(messages, Message):
+        return [messages.at(*path)]
     if isinstance(messages, str):
-        return [prefix + messages]
+        return [Message.plain(messages).at(*path)]
     if isinstance(messages, list):
-        return [line for message in messages for line in _messages(message, prefix)]
+        return [line for message in messages for line in _messages(message, path)]
     if isinstance(messages, dict):
-        lines = []
-        for key, value in messages.items():
-            label = f"item {key + 1}: " if isinstance(key, int) else f"{key}: "
-            lines.extend(_messages(value, prefix + label))
-        return lines
-    return [prefix + str(messages)]
+        return [
+            line for key, value in messages.items() for line in _messages(value, (*path, key))
+        ]
+    return [Message.plain(str(messages)).at(*path)]
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
@@ -187,7 +211,7 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def derive_status(end_year: int | None, today: date | None = None) -> str:
-    """SPEC 2: afsluttet when the case ended before this year, else igangvaerende."""
+    """Contract section 2: afsluttet when the case ended before this year, else igangvaerende."""
     this_year = (today or date.today()).year
     return "afsluttet" if end_year is not None and end_year < this_year else "igangvaerende"
 
@@ -199,57 +223,52 @@ class RecordSchema(Schema):
         unknown = RAISE
         ordered = True
 
+    error_messages = {"unknown": Message("unknown_field"), "type": Message("wrong_type")}
+
     ref = fields.String(
         required=True,
-        validate=validate.Regexp(
-            REF_PATTERN,
-            error="Must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-', "
-            "starting with a letter or digit.",
-        ),
+        error_messages=field_messages(invalid="text.invalid"),
+        validate=validate.Regexp(REF_PATTERN, error=Message("ref.pattern")),
     )
-    title = Text(required=True, validate=validate.Length(min=3, max=300))
-    summary = Text(load_default=None, validate=validate.Length(max=1000))
-    description = Text(required=True, validate=validate.Length(max=MAX_TEXT_CHARS))
-    results = Text(load_default=None, validate=validate.Length(max=MAX_TEXT_CHARS))
+    title = Text(required=True, validate=_length(3, 300))
+    summary = Text(load_default=None, validate=_length(high=1000))
+    description = Text(required=True, validate=_length(1, MAX_TEXT_CHARS))
+    results = Text(load_default=None, validate=_length(high=MAX_TEXT_CHARS))
     municipalities = VocabularyList("municipality", load_default=list)
-    start_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
-    end_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
+    start_year = WholeNumber(load_default=None, validate=_range(MIN_YEAR, MAX_YEAR))
+    end_year = WholeNumber(load_default=None, validate=_range(MIN_YEAR, MAX_YEAR))
     status = VocabularyKey("status", load_default=None)
     collaboration_forms = VocabularyList(
         "collaboration_form",
         required=True,
-        validate=validate.Length(min=1, error="At least one collaboration form is required."),
+        validate=validate.Length(min=1, error=Message("forms.required")),
     )
     actors = VocabularyList("actor", load_default=list)
     themes = VocabularyList(
-        "theme",
-        required=True,
-        validate=validate.Length(min=1, error="At least one theme is required."),
+        "theme", required=True, validate=validate.Length(min=1, error=Message("themes.required"))
     )
-    budget_dkk = Amount(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
-    public_funding_dkk = Amount(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
-    private_funding_dkk = Amount(load_default=None, validate=validate.Range(0, MAX_AMOUNT))
-    funders = fields.List(Text(validate=validate.Length(max=300)), load_default=list)
-    contact_org = Text(load_default=None, validate=validate.Length(max=300))
-    links = fields.List(fields.Nested(LinkSchema), load_default=list)
-    latitude = Coordinate(
-        load_default=None,
-        validate=validate.Range(
-            *LATITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."
-        ),
+    budget_dkk = Amount(load_default=None, validate=_range(0, MAX_AMOUNT))
+    public_funding_dkk = Amount(load_default=None, validate=_range(0, MAX_AMOUNT))
+    private_funding_dkk = Amount(load_default=None, validate=_range(0, MAX_AMOUNT))
+    funders = fields.List(
+        Text(validate=_length(high=300)),
+        load_default=list,
+        error_messages=field_messages(invalid="list.invalid"),
     )
-    longitude = Coordinate(
-        load_default=None,
-        validate=validate.Range(
-            *LONGITUDE_RANGE, error="Must be inside Denmark: between {min} and {max}."
-        ),
+    contact_org = Text(load_default=None, validate=_length(high=300))
+    links = fields.List(
+        fields.Nested(LinkSchema, error_messages=field_messages(type="wrong_type")),
+        load_default=list,
+        error_messages=field_messages(invalid="list.invalid"),
     )
+    latitude = Coordinate(load_default=None, validate=_range(*LATITUDE_RANGE, "range.denmark"))
+    longitude = Coordinate(load_default=None, validate=_range(*LONGITUDE_RANGE, "range.denmark"))
 
     @pre_load
     def _accept_import_spellings(self, data: Any, **_: Any) -> Any:
         """Drop system fields, take a single `municipality`, treat null and "" as absent."""
         if not isinstance(data, dict):
-            raise ValidationError("A record must be an object of fields.", "_record")
+            raise ValidationError(Message("record.object"), "_record")
         data = {k: _blank_to_none(v) for k, v in data.items() if k not in IGNORED_INPUT_FIELDS}
         data = {k: v for k, v in data.items() if v is not None}
         if "municipality" in data:
@@ -264,7 +283,7 @@ class RecordSchema(Schema):
     def _check_record(self, data: dict[str, Any], original: Any, **_: Any) -> None:
         start, end = data.get("start_year"), data.get("end_year")
         if start is not None and end is not None and end < start:
-            raise ValidationError(f"Must not be before start_year ({start}).", "end_year")
+            raise ValidationError(Message("years.order", {"start": start}), "end_year")
         # Judged on the input, so a coordinate that failed its own rule is not also "missing".
         given = {
             name
@@ -273,7 +292,7 @@ class RecordSchema(Schema):
         }
         if len(given) == 1:
             missing = ({"latitude", "longitude"} - given).pop()
-            raise ValidationError("Give both latitude and longitude, or neither.", missing)
+            raise ValidationError(Message("coordinates.both"), missing)
 
     @post_load
     def _complete(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

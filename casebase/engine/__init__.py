@@ -1,0 +1,33 @@
+"""The search engine: Danish analysis, the Whoosh index and searching it, one concern a module.
+
+- analysis: the Danish analysis chain (tokens, aa -> å, stop words, stemming), sort keys
+- schema, document: the Whoosh schema; a case record -> its index document
+- columns: per-generation numpy columns (facet codes, years, sort ranks)
+- whooshlib: the one module that touches Whoosh's private members
+- postings, snapshot, generations: decoded-postings cache, one generation as searches see it,
+  the index on disk (generations, writers, rebuilds)
+- params, query, evaluate, filters: a search's parameters, query parsing, numpy evaluation,
+  the match set with its filters
+- facets, sorting, snippets, suggest, similar, results: facet counts, result order, snippets,
+  did-you-mean, similar cases, and the typed answers
+- search: a search, and the refs of every match (exports)
+docs/architecture.md shows how a search travels from HTTP to the index and back.
+"""
+
+from .generations import CaseIndex, IndexBusy
+from .params import SearchParams
+from .results import Bucket, Hit, SearchResult
+from .search import matching_refs, search
+from .similar import similar
+
+__all__ = [
+    "Bucket",
+    "CaseIndex",
+    "Hit",
+    "IndexBusy",
+    "SearchParams",
+    "SearchResult",
+    "matching_refs",
+    "search",
+    "similar",
+]

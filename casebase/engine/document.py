@@ -1,0 +1,78 @@
+"""Case record -> Whoosh document: the text fields, what results show, and the facet columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import catalogue, vocabularies
+from .analysis import danish_sort_key_uncached
+from .columns import CODE, CODE_DTYPE
+from .schema import NUMS
+
+META_REF = "~meta"  # the document holding the applied change number; refs cannot start with ~
+
+
+def _keys(record: dict, name: str) -> list[str]:
+    value = record.get(name)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _year(value: Any) -> int | None:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if 0 < year < 32768 else None
+
+
+def _labels_text(record: dict) -> str:
+    lines = []
+    for facet in catalogue.FACETS:
+        for key in _keys(record, facet.field):
+            term = vocabularies.terms_by_key(facet.vocabulary).get(key)
+            lines.append(f"{term.da}. {term.en}." if term and term.en != term.da else key + ".")
+    return "\n".join(lines)
+
+
+def case_document(record: dict) -> dict[str, Any]:
+    """The Whoosh document of one case record."""
+    start, end = _year(record.get("start_year")), _year(record.get("end_year"))
+    texts = {
+        name: str(record.get(name) or "") for name in ("title", "summary", "description", "results")
+    }
+    codes = [
+        CODE[(facet.name, key)]
+        for facet in catalogue.FACETS
+        for key in _keys(record, facet.field)
+        if (facet.name, key) in CODE
+    ]
+    ref = str(record["ref"])
+    data: dict[str, Any] = {
+        "ref": ref,
+        "title": texts["title"],
+        "summary": record.get("summary") or None,
+        **{f.field: _keys(record, f.field) for f in catalogue.FACETS if f.multi},
+        "start_year": start,
+        "end_year": end,
+        "status": record.get("status") or None,
+        "description": texts["description"],
+        "results": texts["results"],
+    }
+    labels = _labels_text(record)
+    return {
+        "ref": ref,
+        **texts,
+        "labels": labels,
+        "data": data,
+        "c_ref": ref.encode(),
+        "c_title": danish_sort_key_uncached(texts["title"]).encode(),
+        "c_codes": np.asarray(codes, dtype=CODE_DTYPE).tobytes(),
+        "c_nums": NUMS.pack(start or 0, end or 0, int(record.get("version") or 0)),
+    }
+

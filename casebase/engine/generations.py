@@ -1,0 +1,335 @@
+"""The case index on disk: generations, writers, rebuilds, and the current snapshot.
+
+Layout of `index_dir`: one Whoosh index per generation in a `gen-*` sub-folder, and a
+`CURRENT` file naming the live one (replaced atomically by `rebuild`). The change-log sequence
+number lives inside the index as a meta document, so it is committed atomically with the
+changes it stands for. A `Snapshot` (a searcher plus numpy columns of every document's facet
+values, years, ref and title order) is built once per index generation and shared by all
+searches until the index changes; per-segment arrays are reused across generations so a small
+update does not re-read the whole index.
+
+Thread safety: a CaseIndex may be shared by threads; searches on one snapshot take turns
+(`Snapshot.in_use`), snapshot swaps happen under a lock, and an old searcher is closed when its
+last search ends. Processes coordinate through Whoosh's write lock and the atomic CURRENT file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from ..errors import Busy
+from .columns import Columns, SegmentArrays, live_mask
+from .document import META_REF, case_document
+from .postings import PostingsCache
+from .schema import SCHEMA
+from .snapshot import Snapshot, open_lazy_files
+
+CURRENT_FILE = "CURRENT"
+GENERATION_PREFIX = "gen-"
+# Bumped whenever the schema or the document layout changes: a generation of another format
+# is not used (exists() is False), so the service rebuilds.
+INDEX_FORMAT = "v2"
+WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
+WRITER_ATTEMPTS = 4
+OPEN_ATTEMPTS = 5
+REBUILD_LIMIT_MB = 256
+REBUILD_LOCK = "REBUILD.lock"  # one rebuild at a time across processes
+# Whoosh reads a compound segment by copying each of its parts into memory (about 100 MB per
+# searcher at 20k cases); separate files are read in place.
+COMPOUND_SEGMENTS = False
+
+
+class IndexBusy(Busy):
+    """Another process held the index's write lock for too long."""
+
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+def _retire_boxed(box: list[Snapshot | None]) -> None:
+    snap, box[0] = box[0], None
+    if snap is not None:
+        snap.retire()
+
+
+class CaseIndex:
+    """The search index of the cases in one folder, kept in step by the service layer."""
+
+    def __init__(self, index_dir: str | os.PathLike) -> None:
+        self.path = Path(index_dir)
+        self._lock = threading.Lock()
+        # The current snapshot lives in a box that a finalizer can reach without this object:
+        # a CaseIndex dropped without close() still closes its files (no ResourceWarning).
+        self._box: list[Snapshot | None] = [None]
+        weakref.finalize(self, _retire_boxed, self._box)
+        self._segments: dict[str, SegmentArrays] = {}
+        self._opened: tuple[str, Any] | None = None
+        self._postings = PostingsCache()
+
+    # -- generations
+
+    def _current_name(self) -> str | None:
+        try:
+            name = (self.path / CURRENT_FILE).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if not name.startswith(f"{GENERATION_PREFIX}{INDEX_FORMAT}-"):
+            return None
+        if not (self.path / name).is_dir():
+            return None
+        return name
+
+    def _open(self, name: str) -> Any:
+        with self._lock:
+            if self._opened is not None and self._opened[0] == name:
+                return self._opened[1]
+        ix = index.open_dir(str(self.path / name), schema=SCHEMA)
+        with self._lock:
+            self._opened = (name, ix)
+        return ix
+
+    def _new_generation(self) -> str:
+        """A fresh, empty generation folder (made with the umask, unlike mkdtemp's 0700)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        unique = f"{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}"
+        name = f"{GENERATION_PREFIX}{INDEX_FORMAT}-{unique}"
+        (self.path / name).mkdir()
+        return name
+
+    def _switch_to(self, name: str) -> None:
+        pointer = self.path / CURRENT_FILE
+        temporary = self.path / f".{CURRENT_FILE}.{os.getpid()}.{threading.get_ident()}"
+        temporary.write_text(name + "\n", encoding="ascii")
+        os.replace(temporary, pointer)
+
+    def _live_generation(self) -> tuple[str, Any, int] | None:
+        """(folder name, Whoosh index, TOC generation) of the current index; None when absent.
+
+        A commit in another process may delete the TOC file we are about to read: such errors
+        are retried, never taken for an absent index (update() would build a new one).
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            name = self._current_name()
+            if name is None:
+                return None
+            try:
+                ix = self._open(name)
+                toc = ix.latest_generation()
+            except index.EmptyIndexError:
+                return None
+            except (OSError, index.IndexError) as error:
+                if attempt < OPEN_ATTEMPTS - 1:
+                    time.sleep(0.02 * (attempt + 1))
+                    continue
+                if isinstance(error, OSError):
+                    raise IndexBusy("The search index could not be opened; try again") from None
+                return None  # unreadable (another Whoosh version?): the service rebuilds it
+            return (name, ix, toc) if toc >= 0 else None
+        return None
+
+    def exists(self) -> bool:
+        return self._live_generation() is not None
+
+    # -- reading
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot | None]:
+        """The current generation, for the length of one search (None when there is no index)."""
+        snap = self._current_snapshot()
+        if snap is None:
+            yield None
+            return
+        try:
+            with snap.in_use:
+                yield snap
+        finally:
+            snap._leave()
+
+    def _current_snapshot(self) -> Snapshot | None:
+        for attempt in range(3):
+            live = self._live_generation()
+            if live is None:
+                self._replace_snapshot(None)
+                return None
+            name, ix, toc = live
+            try:
+                with self._lock:
+                    snap = self._box[0]
+                    if snap is None or snap.key != (name, toc):
+                        snap = self._load(name, ix)
+                        self._replace_snapshot(snap, locked=True)
+                    snap._enter()
+                    return snap
+            except (OSError, index.IndexError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)  # a rebuild removed the generation as we opened it
+        return None
+
+    def _replace_snapshot(self, snap: Snapshot | None, locked: bool = False) -> None:
+        if not locked:
+            with self._lock:
+                self._replace_snapshot(snap, locked=True)
+            return
+        old, self._box[0] = self._box[0], snap
+        if old is not None and old is not snap:
+            old.retire()
+
+    def _load(self, name: str, ix: Any) -> Snapshot:
+        searcher = ix.searcher()
+        try:
+            reader = searcher.reader()
+            parts, cache = [], {}
+            for leaf, offset in reader.leaf_readers():
+                open_lazy_files(leaf)
+                segment_id = f"{name}/{leaf.segment().segment_id()}"
+                arrays = self._segments.get(segment_id) or SegmentArrays.read(leaf)
+                cache[segment_id] = arrays
+                parts.append((arrays, offset, live_mask(leaf, leaf.doc_count_all())))
+            self._segments = cache
+            columns = Columns.build(parts)
+            meta = searcher.document(ref=META_REF)
+            seq = int(meta["seq"]) if meta and meta.get("seq") is not None else -1
+            return Snapshot(
+                (name, reader.generation()), searcher, columns, seq, list(cache), self._postings
+            )
+        except BaseException:
+            searcher.close()
+            raise
+
+    def applied_seq(self) -> int:
+        with self.snapshot() as snap:
+            return -1 if snap is None else snap.seq
+
+    def doc_count(self) -> int:
+        with self.snapshot() as snap:
+            return 0 if snap is None else int(snap.columns.live.sum())
+
+    def refs_versions(self) -> dict[str, int]:
+        with self.snapshot() as snap:
+            if snap is None:
+                return {}
+            cols = snap.columns
+            return {ref: int(cols.version[doc]) for ref, doc in cols.doc_of_ref.items()}
+
+    def close(self) -> None:
+        """Close the cached searcher (searches in progress finish first)."""
+        self._replace_snapshot(None)
+
+    def clear_caches(self) -> None:
+        """Forget decoded postings and recent match sets (for cold-cache benchmarks)."""
+        self._postings.clear()
+        with self._lock:
+            if self._box[0] is not None:
+                self._box[0].query_cache.clear()
+
+    # -- writing
+
+    def update(
+        self, records: Iterable[dict], deleted_refs: Iterable[str], seq: int, wait: bool = True
+    ) -> None:
+        """Upsert records by ref, delete refs, then remember seq (never moving it backwards).
+
+        On an absent index this creates one holding just these records; its seq stays -1, as
+        it does not reflect the changes before `seq` (a catch-up or rebuild fills it). Without
+        `wait`, IndexBusy at once when another process holds the index's write lock.
+        """
+        writer, created = self._writer(wait)
+        try:
+            for record in records:
+                writer.update_document(**case_document(record))
+            for ref in deleted_refs:
+                writer.delete_by_term("ref", str(ref))
+            meta = writer.searcher().document(ref=META_REF)
+            old_seq = int(meta["seq"]) if meta and meta.get("seq") is not None else -1
+            new_seq = old_seq if created else max(old_seq, int(seq))
+            writer.update_document(ref=META_REF, seq=new_seq)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _writer(self, wait: bool = True) -> tuple[Any, bool]:
+        """A writer on the current generation, waiting for other writers; creates the index.
+
+        Returns the writer and whether the index had to be created for it.
+        """
+        created = False
+        for _attempt in range(WRITER_ATTEMPTS):
+            live = self._live_generation()
+            if live is None:
+                self.rebuild([], -1, wait=wait)
+                created = True
+                continue
+            name, ix, _ = live
+            try:
+                writer = ix.writer(
+                    timeout=WRITER_TIMEOUT if wait else 0, delay=0.05, compound=COMPOUND_SEGMENTS
+                )
+            except LockError:
+                if not wait:
+                    raise IndexBusy("Another process is writing the search index") from None
+                continue
+            except (OSError, index.EmptyIndexError):
+                continue  # a rebuild removed this generation meanwhile
+            if self._current_name() == name:
+                return writer, created
+            writer.cancel()  # a rebuild switched generations while we waited
+        raise IndexBusy("The search index is busy; try again in a moment")
+
+    def rebuild(self, records: Iterable[dict], seq: int, wait: bool = True) -> None:
+        """Index all records into a new generation, switch to it, then drop the old ones."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(self.path)).lock(REBUILD_LOCK)
+        if not lock.acquire(blocking=wait):
+            raise IndexBusy("Another rebuild of the search index is running")
+        try:
+            name = self._new_generation()
+            try:
+                self._fill(name, records, seq)
+            except BaseException:
+                shutil.rmtree(self.path / name, ignore_errors=True)
+                raise
+            self._switch_to(name)
+            self._remove_generations(keep=name)
+        finally:
+            lock.release()
+
+    def _fill(self, name: str, records: Iterable[dict], seq: int) -> None:
+        ix = index.create_in(str(self.path / name), SCHEMA)
+        writer = ix.writer(limitmb=REBUILD_LIMIT_MB, compound=COMPOUND_SEGMENTS)
+        try:
+            for record in records:
+                writer.add_document(**case_document(record))
+            writer.add_document(ref=META_REF, seq=int(seq))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _remove_generations(self, keep: str) -> None:
+        """Delete old generations; wait for a writer still finishing in one (its work is moot)."""
+        for folder in self.path.glob(f"{GENERATION_PREFIX}*"):
+            if folder.name == keep or not folder.is_dir():
+                continue
+            try:
+                writer = index.open_dir(str(folder), schema=SCHEMA).writer(timeout=WRITER_TIMEOUT)
+                writer.cancel()
+            except Exception:
+                pass  # a broken or half-built folder goes all the same
+            shutil.rmtree(folder, ignore_errors=True)
+

@@ -1,0 +1,68 @@
+"""What the engine answers, typed: the API's response schemas dump these, the pages show them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One value of a facet with its count over the search."""
+
+    value: str | int
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One case found, in the shape of a search result."""
+
+    ref: str
+    title: str
+    summary: str | None
+    municipalities: list[str]
+    regions: list[str]
+    start_year: int | None
+    end_year: int | None
+    status: str | None
+    collaboration_forms: list[str]
+    actors: list[str]
+    themes: list[str]
+    snippet: str
+    score: float | None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any], snippet: str, score: float | None) -> Hit:
+        """A hit from a case's stored data (engine/document.py)."""
+        return cls(
+            ref=data["ref"],
+            title=data["title"],
+            summary=data.get("summary"),
+            municipalities=list(data.get("municipalities") or []),
+            regions=list(data.get("regions") or []),
+            start_year=data.get("start_year"),
+            end_year=data.get("end_year"),
+            status=data.get("status"),
+            collaboration_forms=list(data.get("collaboration_forms") or []),
+            actors=list(data.get("actors") or []),
+            themes=list(data.get("themes") or []),
+            snippet=snippet,
+            score=score,
+        )
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The answer to one search: the page of hits and the facet counts of all matches."""
+
+    total: int
+    page: int
+    per_page: int
+    q: str | None
+    suggestion: str | None
+    results: list[Hit]
+    facets: dict[str, list[Bucket]] = field(default_factory=dict)

@@ -1,0 +1,105 @@
+"""One generation of the index as searches see it: a searcher plus its numpy columns."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from .columns import Columns
+from .postings import PostingsCache, leaf_postings
+from .schema import TEXT_FIELDS
+from .whooshlib import read_positions
+
+
+def open_lazy_files(reader: Any) -> None:
+    """Open the files Whoosh opens on first use (stored fields, lengths) while they exist: a
+    merge or rebuild in another process may delete them, and open files stay readable."""
+    if reader.doc_count_all():
+        reader.stored_fields(0)
+        for name in TEXT_FIELDS:
+            reader.doc_field_length(0, name)
+
+
+
+class Snapshot:
+    """One generation of the index as searches see it: a searcher plus its numpy columns."""
+
+    def __init__(
+        self,
+        key: tuple[str, int],
+        searcher: Any,
+        columns: Columns,
+        seq: int,
+        segment_keys: list[str],
+        postings_cache: PostingsCache,
+    ) -> None:
+        self.key = key
+        self.searcher = searcher
+        self.columns = columns
+        self.seq = seq
+        self._leaves = list(zip(searcher.reader().leaf_readers(), segment_keys, strict=True))
+        self._postings_cache = postings_cache
+        # Match sets of recent queries: paging and facet clicks repeat the same q.
+        self.query_cache: OrderedDict[Any, Any] = OrderedDict()
+        self._users = 0
+        self._retired = False
+        self._lock = threading.Lock()
+        # Whoosh readers keep file positions: one search at a time per snapshot.
+        self.in_use = threading.Lock()
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._users += 1
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            close = self._retired and self._users == 0
+        if close:
+            self.searcher.close()
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of one term over the whole generation."""
+        ids, weights = [], []
+        for (leaf, offset), segment_key in self._leaves:
+            if (fieldname, text) not in leaf:
+                continue
+            leaf_ids, leaf_weights = self._postings_cache.get(
+                (segment_key, fieldname, text), partial(leaf_postings, leaf, fieldname, text)
+            )
+            ids.append(leaf_ids.astype(np.int64) + offset)
+            weights.append(leaf_weights)
+        if not ids:
+            return np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(weights).astype(np.float64)
+
+    def positions(
+        self, fieldname: str, text: str, docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(docnum, position) pairs of one term, for the (sorted) docnums `docs` only."""
+        found_docs, found_positions = [], []
+        for (leaf, offset), _ in self._leaves:
+            size = leaf.doc_count_all()
+            local = docs[(docs >= offset) & (docs < offset + size)] - offset
+            if not len(local) or (fieldname, text) not in leaf:
+                continue
+            leaf_docs, leaf_positions = read_positions(leaf.postings(fieldname, text), local)
+            found_docs.append(leaf_docs + offset)
+            found_positions.append(leaf_positions)
+        if not found_docs:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(found_docs), np.concatenate(found_positions)
+
+    def retire(self) -> None:
+        """Close the searcher once the last search using it is done."""
+        with self._lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self.searcher.close()
+
+
