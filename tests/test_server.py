@@ -21,7 +21,9 @@ import pytest
 from conftest import free_port, run_cli, wait_for_port
 from test_architecture import imported, modules
 
+from casebase.server import MAX_REQUEST_HEADER_BYTES
 from casebase.services import Casebase
+from casebase.web.errors import MAX_HEADER_BYTES, MAX_URL_CHARS
 
 # A client timeout that only says "the server answered at all": generous for a loaded machine.
 ANSWER_TIMEOUT_S = 10
@@ -35,9 +37,6 @@ PART_BODY = (
     b"POST /api/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     b'Content-Length: 100000\r\n\r\n{"ref": "'
 )
-MAX_URL_CHARS = 8190  # the longest address the pages make (long search URLs)
-APP_HEADER_LIMIT_BYTES = 32 * 1024
-SERVER_HEADER_LIMIT_BYTES = 256 * 1024
 
 
 @dataclass
@@ -178,7 +177,7 @@ def test_a_longer_page_address_is_414_as_an_html_page(server: Server) -> None:
 
 @pytest.mark.parametrize(
     "size",
-    [APP_HEADER_LIMIT_BYTES + 1, SERVER_HEADER_LIMIT_BYTES + 1],
+    [MAX_HEADER_BYTES + 1, MAX_REQUEST_HEADER_BYTES + 1],
     ids=["above the app's limit", "above the HTTP server's limit"],
 )
 def test_huge_headers_are_431_in_the_json_error_shape(server: Server, size: int) -> None:
@@ -195,8 +194,7 @@ def test_headers_below_the_limit_are_served(server: Server) -> None:
 def test_a_body_above_the_upload_limit_is_413_in_the_json_error_shape(server: Server) -> None:
     with closing(socket.create_connection(("127.0.0.1", server.port), timeout=30)) as sock:
         sock.sendall(
-            b"POST /api/imports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Length: 10000000000\r\n\r\n"
+            b"POST /api/imports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000000\r\n\r\n"
         )
         head, _, body = read_until_closed(sock, ANSWER_TIMEOUT_S).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413 ")
