@@ -293,7 +293,7 @@ def check(repair: bool) -> None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help=f"Threads per process  [default: CASEBASE_SERVER_THREADS or {server.THREADS}]",
+    help=f"Threads per process (default: CASEBASE_SERVER_THREADS, else {server.THREADS}).",
 )
 def serve(host: str, port: int, workers: int, threads: int | None) -> None:
     """Serve the web application: gunicorn's processes, each serving with waitress."""

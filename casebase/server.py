@@ -117,8 +117,8 @@ class WaitressWorker(Worker):
                 self._tick(socket_map)
             self._finish(servers, socket_map)
         finally:
-            for server in servers:
-                server.task_dispatcher.shutdown(timeout=TICK_S)
+            for dispatcher in {server.task_dispatcher for server in servers}:
+                dispatcher.shutdown(timeout=TICK_S)
             wasyncore.close_all(socket_map)
 
     def _listen(self, socket_map: dict[int, Any]) -> list[BaseWSGIServer]:

@@ -240,6 +240,16 @@ def test_every_request_is_logged(server: Server) -> None:
     assert [line for line in lines if '"GET /healthz?logged=yes HTTP/1.1" 200' in line]
 
 
+def test_a_bad_server_setting_is_one_line_and_exit_2(env: dict[str, str]) -> None:
+    refused = run_cli(
+        ["serve", "--port", str(free_port())], env | {"CASEBASE_CONNECTION_LIMIT": "x"}
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        "casebase: CASEBASE_CONNECTION_LIMIT must be a whole number of at least 1, not 'x'"
+    ]
+
+
 def test_only_the_server_module_imports_the_http_servers() -> None:
     users = {p.name for p in modules() if imported(p) & {"gunicorn", "waitress"}}
     assert users == {"server.py"}
