@@ -160,10 +160,15 @@ class WaitressWorker(Worker):
 
 
 def _close_idle(servers: list[BaseWSGIServer]) -> bool:
-    """Close the connections between requests; whether any connection is still open."""
+    """Close the connections with no request begun; whether any connection is still open.
+
+    A request has begun once its header is in: its body may still be arriving. A client that
+    has not finished its header yet (perhaps never will) does not hold up the stop.
+    """
     channels = [channel for server in servers for channel in server.active_channels.values()]
     for channel in channels:
-        if channel.request is None and not (channel.requests or channel.total_outbufs_len):
+        begun = channel.request is not None and channel.request.headers_finished
+        if not (begun or channel.requests or channel.total_outbufs_len):
             channel.will_close = True  # closed by the loop's next turn
     return bool(channels)
 

@@ -202,7 +202,7 @@ def test_a_body_above_the_upload_limit_is_413_in_the_json_error_shape(server: Se
     assert "too large" in json.loads(body)["message"]
 
 
-def test_sigterm_lets_a_request_in_flight_finish_and_exits_0(
+def test_sigterm_lets_a_request_in_flight_finish_and_exits_0_despite_slow_clients(
     seeded: Casebase, env: dict[str, str], tmp_path: Path
 ) -> None:
     made = run_cli(["user", "create", "boss", "--admin", "--password-stdin"], env, "pw-12345\n")
@@ -221,15 +221,20 @@ def test_sigterm_lets_a_request_in_flight_finish_and_exits_0(
         "POST /api/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
-    with running_server(env, tmp_path / "server.log") as server:
-        with closing(stalled(server, head + body[:10])) as sock:
+    # Longer than STOP_WAIT_S: a stop held up by a half-sent header would fail the test.
+    patient = {"CASEBASE_GRACEFUL_TIMEOUT_S": "300", "CASEBASE_CHANNEL_TIMEOUT_S": "300"}
+    with running_server(env, tmp_path / "server.log", **patient) as server:
+        with ExitStack() as stack:
+            sock = stack.enter_context(closing(stalled(server, head + body[:10])))
+            for _ in range(SLOW_HEADERS):
+                stack.enter_context(closing(stalled(server, HALF_HEADER)))
             time.sleep(1)  # not a measurement: lets the server read the first part
             server.process.send_signal(signal.SIGTERM)
             time.sleep(1)  # the workers have the signal before the rest of the body arrives
             sock.sendall(body[10:])
             answer = read_until_closed(sock, STOP_WAIT_S)
-        assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
-        assert server.process.wait(timeout=STOP_WAIT_S) == 0
+            assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
+            assert server.process.wait(timeout=STOP_WAIT_S) == 0
 
 
 def test_every_request_is_logged(server: Server) -> None:
