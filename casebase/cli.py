@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from typing import Any, NoReturn
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import server
 from .config import load_config
 from .errors import CasebaseError, UnreadableFile
 from .importer import ON_ERROR_CHOICES, ImportReport
@@ -287,30 +287,26 @@ def check(repair: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web application with gunicorn."""
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Processes."
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    help=f"Threads per process (default: CASEBASE_SERVER_THREADS, else {server.THREADS}).",
+)
+def serve(host: str, port: int, workers: int, threads: int | None) -> None:
+    """Serve the web application: gunicorn's processes, each serving with waitress."""
+    try:
+        settings = server.settings()
+    except ValueError as error:
+        _fail(str(error))
     with _user_errors():
         service = _service()
         service.init_db()
         service.sync()  # build or catch up the index once, before the workers start
         service.close()
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        "--no-control-socket",
-        "--limit-request-line",
-        "8190",  # gunicorn's maximum: long search URLs from the pages
-        "casebase:create_app()",
-    ]
-    os.execv(sys.executable, argv)
+    server.exec_gunicorn(host, port, workers, threads or settings.threads)
 
 
 def _read_password(from_stdin: bool) -> str:

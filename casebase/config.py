@@ -49,6 +49,16 @@ def _secret_key(folder: Path) -> str:
     return key
 
 
+def int_setting(name: str, default: int) -> int:
+    """A whole-number setting of at least 1 from CASEBASE_<name>, else `default`."""
+    raw = os.environ.get(ENV_PREFIX + name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ValueError(f"{ENV_PREFIX}{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The settings: DATABASE_URL, INDEX_DIR, SECRET_KEY and the rest, resolved."""
     overrides = dict(overrides or {})

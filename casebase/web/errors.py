@@ -11,7 +11,12 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+)
 
 from .. import errors
 
@@ -34,6 +39,10 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
 WWW_AUTHENTICATE = 'Bearer realm="casebase"'
 # Paths whose errors are JSON; the pages answer HTML.
 JSON_PREFIXES = ("/api/", "/healthz")
+# The longest request target (path and query) answered; the pages' long search URLs fit.
+MAX_URL_CHARS = 8190
+# All request headers together, names and values; browsers send a few KB.
+MAX_HEADER_BYTES = 32 * 1024
 
 
 def status_for(error: errors.CasebaseError) -> int:
@@ -108,7 +117,23 @@ def _handle_unexpected(error: Exception) -> Any:
     return error_response(500, "Internal error: the server could not answer this request.")
 
 
+def _refuse_oversized() -> None:
+    """414 for an over-long address, 431 for over-large headers, before any view runs."""
+    environ = request.environ
+    target = environ.get("REQUEST_URI") or environ.get("RAW_URI") or request.full_path
+    if len(target) > MAX_URL_CHARS:
+        raise RequestURITooLarge(
+            f"The address is longer than {MAX_URL_CHARS} characters: search with fewer words."
+        )
+    headers = sum(len(name) + len(value) for name, value in request.headers.items())
+    if headers > MAX_HEADER_BYTES:
+        raise RequestHeaderFieldsTooLarge(
+            f"The request's headers are larger than {MAX_HEADER_BYTES // 1024} KB."
+        )
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_oversized)
     app.register_error_handler(errors.CasebaseError, _handle_domain)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_unexpected)
