@@ -7,6 +7,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from .errors import CasebaseError
+from .importer import ImportLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
@@ -14,6 +17,15 @@ SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "CASEBASE_"
 # Upload limit for imports through the API and the admin pages.
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+# Bounds on every import (IMPORT_TIMEOUT_S only for imports through the web, which a worker
+# waits for), each a whole number >= 1 read from CASEBASE_<name>.
+_IMPORT_DEFAULTS = ImportLimits()
+IMPORT_LIMITS = {
+    "IMPORT_MAX_ERRORS": _IMPORT_DEFAULTS.max_errors,  # errors listed in a report; all are counted
+    "IMPORT_MAX_ROWS": _IMPORT_DEFAULTS.max_rows,  # rows (records, lines) read from one file
+    "IMPORT_MAX_XLSX_MB": _IMPORT_DEFAULTS.max_xlsx_bytes // (1024 * 1024),  # a workbook, unpacked
+    "IMPORT_TIMEOUT_S": 120,
+}
 
 
 def instance_dir() -> Path:
@@ -44,6 +56,18 @@ def _secret_key(folder: Path) -> str:
     return key
 
 
+def _whole_number(name: str, default: int) -> int:
+    """A setting from CASEBASE_<name>: a whole number of at least 1, else the default."""
+    text = os.environ.get(ENV_PREFIX + name, "").strip()
+    if not text:
+        return default
+    if not text.isdecimal() or int(text) < 1:
+        raise CasebaseError(
+            f"{ENV_PREFIX}{name} must be a whole number of at least 1, not {text!r}"
+        )
+    return int(text)
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The settings: DATABASE_URL, INDEX_DIR, SECRET_KEY and the rest, resolved."""
     overrides = dict(overrides or {})
@@ -61,6 +85,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret or _secret_key(folder),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "SEED_DIR": str(PROJECT_ROOT / "seed_data"),
+        **{name: _whole_number(name, default) for name, default in IMPORT_LIMITS.items()},
     }
     config.update(overrides)
     return config
