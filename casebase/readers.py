@@ -70,10 +70,12 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 MAX_CELL_CHARS = 32_767  # the text of one cell, as Excel itself allows
 ECHO_CHARS = 200  # a value of the file quoted in a message is cut to this
 MAX_PROBLEM_CHARS = 500  # a whole message about the file, whatever it quotes
-MAX_ROWS = 1_048_576  # the rows of an Excel sheet
-MAX_XLSX_BYTES = 1024 * 1024 * 1024  # a workbook unpacked; 100,000 real cases take under half
-# A run of this many empty rows ends a table. Workbooks often carry thousands of formatted but
-# empty rows below the data (or an empty row numbered 1,048,576); reading them all takes long
+MAX_ROWS = 1_048_576  # rows (records, lines) of one file: as many as an Excel sheet holds
+# A workbook unpacked: 100,000 cases like the seed data's unpack to about 230 MB.
+MAX_XLSX_BYTES = 1024 * 1024 * 1024
+# A run of more than this many empty rows ends a table (rather than refusing the file):
+# workbooks often carry thousands of formatted but empty rows below the data, or one empty
+# row numbered 1,048,576 (openpyxl yields every row in between); reading them all takes long
 # and means nothing, and a table that resumes after so many empty rows is not one people make.
 MAX_EMPTY_ROWS = 10_000
 # A part of a workbook that unpacks to more than this many times its packed size is a zip
@@ -392,7 +394,8 @@ def _check_workbook(reader: RecordReader) -> None:
     """Refuse a workbook that would swamp openpyxl, which unpacks whole parts into memory.
 
     Only the zip's directory and a streaming pass over each part are read, so the check itself
-    holds little: a workbook too large unpacked, a zip bomb, or a cell's text over Excel's limit.
+    holds little: a workbook too large unpacked, a zip bomb, a cell's text over Excel's limit,
+    or more rows than allowed (openpyxl parses a whole sheet that does not state its size).
     """
     try:
         with zipfile.ZipFile(reader.path) as archive:
@@ -411,35 +414,37 @@ def _check_workbook(reader: RecordReader) -> None:
                         "workbook does (a zip bomb?)"
                     )
             for part in parts:
-                if _has_overlong_text(archive, part):
-                    reader.fail(
-                        f"a cell holds text longer than {MAX_CELL_CHARS:,} characters, Excel's "
-                        f"limit (in {echo(part.filename)})"
-                    )
+                _scan_part(reader, archive, part)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as err:
         # A damaged zip, an unknown compression or an encrypted part.
         reader.fail(f"not an Excel workbook (.xlsx): {err}")
 
 
-class _CellTextTooLong(Exception):
-    pass
+class _PartTooBig(Exception):
+    """What a part of a workbook holds too much of, said for the user."""
 
 
-class _TextMeter:
-    """Measures a part's texts as expat hands them over, in pieces; raises when one is too long.
+class _PartMeter:
+    """Measures a part as expat hands it over (text in pieces); raises _PartTooBig past a limit.
 
     A text is what lies between two tags, or all the text of one shared or inline string
-    (`si`, `is`: rich text comes in runs, and openpyxl joins them).
+    (`si`, `is`: rich text comes in runs, and openpyxl joins them). Rows are `row` elements.
     """
 
     STRINGS = frozenset({"si", "is"})
 
-    def __init__(self) -> None:
-        self.text = self.string = self.strings_open = 0
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self.text = self.string = self.strings_open = self.rows = 0
 
     def start(self, name: str, _attributes: Any) -> None:
         self.text = 0
-        if name.rpartition(":")[2] in self.STRINGS:
+        tag = name.rpartition(":")[2]
+        if tag == "row":
+            self.rows += 1
+            if self.rows > self.max_rows:
+                raise _PartTooBig(f"more than {self.max_rows:,} rows; split it into smaller files")
+        elif tag in self.STRINGS:
             if not self.strings_open:
                 self.string = 0
             self.strings_open += 1
@@ -454,16 +459,19 @@ class _TextMeter:
         if self.strings_open:
             self.string += len(text)
         if self.text > MAX_CELL_CHARS or self.string > MAX_CELL_CHARS:
-            raise _CellTextTooLong
+            raise _PartTooBig(
+                f"a cell holds text longer than {MAX_CELL_CHARS:,} characters, more than Excel "
+                "allows"
+            )
 
 
-def _has_overlong_text(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
-    """Whether a text of the part is longer than MAX_CELL_CHARS, read as the part streams.
+def _scan_part(reader: RecordReader, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """Stream one part through expat and the meter; UnreadableFile when it holds too much.
 
     A part that is not XML (an image) or is damaged is left to openpyxl, which says so if it
     matters.
     """
-    meter = _TextMeter()
+    meter = _PartMeter(reader.limits.max_rows)
     parser = expat.ParserCreate()
     parser.StartElementHandler = meter.start
     parser.EndElementHandler = meter.end
@@ -473,10 +481,9 @@ def _has_overlong_text(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
             for chunk in iter(lambda: stream.read(XML_CHUNK_BYTES), b""):
                 parser.Parse(chunk, False)
         except expat.ExpatError:
-            return False
-        except _CellTextTooLong:
-            return True
-    return False
+            return
+        except _PartTooBig as too_big:
+            reader.fail(f"{too_big} ({echo(part.filename)})")
 
 
 def _load_workbook(reader: RecordReader, file: IO[bytes]) -> Any:

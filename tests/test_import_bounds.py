@@ -204,19 +204,47 @@ def test_a_workbook_that_unpacks_larger_than_the_limit_is_refused(tmp_path: Path
 # --- rows: endless empty rows end the sheet, and rows are counted ------------------------------
 
 
-def test_millions_of_empty_rows_end_the_sheet(tmp_path: Path) -> None:
+def test_a_workbook_of_millions_of_empty_rows_is_refused_before_openpyxl_reads_it(
+    tmp_path: Path,
+) -> None:
+    # openpyxl parses a whole sheet at once when it does not state its size (<dimension>).
     empty_rows = (f'<row r="{n}"/>' for n in range(3, 3_000_003))
+    path = write_xlsx(
+        tmp_path / "empty.xlsx",
+        sheet(row_xml(1, HEADER), row_xml(2, GOOD), then=empty_rows),
+    )
+    assert path.stat().st_size < 10 * MB
+    messages: list[str] = []
+    peak = peak_memory(lambda: messages.append(refused(path)))
+    assert "more than 1,048,576 rows" in messages[0]
+    assert peak < 5 * MB
+
+
+def test_a_long_run_of_empty_rows_ends_the_sheet(tmp_path: Path) -> None:
+    empty_rows = (f'<row r="{n}"/>' for n in range(3, 20_003))
     path = write_xlsx(
         tmp_path / "empty.xlsx",
         sheet(
             row_xml(1, HEADER),
             row_xml(2, GOOD),
-            then=itertools.chain(empty_rows, [row_xml(3_000_003, ("after-the-gap",))]),
+            then=itertools.chain(empty_rows, [row_xml(20_003, ("after-the-gap",))]),
         ),
     )
-    assert path.stat().st_size < 10 * MB
     # The reading ends in the empty rows: the row after them is never reached.
     assert [r.row for r in read_records(path)] == [2]
+
+
+def test_a_run_of_empty_rows_shorter_than_the_limit_is_read_past(tmp_path: Path) -> None:
+    empty_rows = (f'<row r="{n}"/>' for n in range(3, 9_003))
+    path = write_xlsx(
+        tmp_path / "empty.xlsx",
+        sheet(
+            row_xml(1, HEADER),
+            row_xml(2, GOOD),
+            then=itertools.chain(empty_rows, [row_xml(9_003, ("after-the-gap",))]),
+        ),
+    )
+    assert [r.row for r in read_records(path)] == [2, 9_003]
 
 
 def test_a_gap_in_the_row_numbers_ends_the_sheet(tmp_path: Path) -> None:
