@@ -202,21 +202,14 @@ def import_files(
     date after a write.
     """
     limits = limits or ImportLimits()
-    deadline = None if limits.timeout_s is None else time.monotonic() + limits.timeout_s
     report = ImportReport(dry_run=dry_run)
-    read_limits = ReadLimits(max_rows=limits.max_rows, max_xlsx_bytes=limits.max_xlsx_bytes)
+    read_limits = ReadLimits(limits.max_rows, limits.max_xlsx_bytes, _deadline(limits.timeout_s))
     records = _records([Path(p) for p in paths], fmt, report, read_limits)
     with db.sessions() as session, session.begin(), closing(records):
         if not dry_run:
             db.lock_for_write(session)
         run = _Run(session, report, not dry_run, source, user, limits.max_errors)
         for count, (file, raw) in enumerate(records, 1):
-            if deadline is not None and time.monotonic() >= deadline:
-                raise ImportTimedOut(
-                    f"The import took longer than {limits.timeout_s:g} s and was stopped; "
-                    "nothing was written. Split the file into smaller ones, or import it "
-                    "with the casebase import command."
-                )
             _take(run, file, raw)
             if on_error == "abort" and report.rejected:
                 run.write = False  # it will all be rolled back: stop writing, keep validating
@@ -231,6 +224,23 @@ def import_files(
                 report.aborted = True
                 report.created = report.updated = report.unchanged = 0
     return report
+
+
+def _deadline(timeout_s: float | None) -> Callable[[], None] | None:
+    """A check that raises ImportTimedOut once timeout_s seconds from now have passed."""
+    if timeout_s is None:
+        return None
+    deadline = time.monotonic() + timeout_s
+
+    def check_time() -> None:
+        if time.monotonic() >= deadline:
+            raise ImportTimedOut(
+                f"The import took longer than {timeout_s:g} s and was stopped; nothing was "
+                "written. Split the file into smaller ones, or import it with the casebase "
+                "import command."
+            )
+
+    return check_time
 
 
 def _take(run: _Run, file: str | None, raw: RawRecord) -> None:

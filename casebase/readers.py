@@ -88,10 +88,19 @@ MAX_JSON_DEPTH = 100  # arrays and objects inside one another, counted from the 
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """The configurable bounds on one file: rows (records, lines) and a workbook's unpacked size."""
+    """The configurable bounds on one file: rows (records, lines), a workbook's unpacked size.
+
+    `check_time` is called now and then while reading (before each record, and as a workbook
+    is checked): it raises to stop the reading, e.g. once a deadline has passed.
+    """
 
     max_rows: int = MAX_ROWS
     max_xlsx_bytes: int = MAX_XLSX_BYTES
+    check_time: Callable[[], None] | None = None
+
+    def tick(self) -> None:
+        if self.check_time is not None:
+            self.check_time()
 
 
 def echo(text: str, limit: int = ECHO_CHARS) -> str:
@@ -169,6 +178,7 @@ class RecordReader:
         return self
 
     def __next__(self) -> RawRecord:
+        self.limits.tick()
         record = next(self._records)
         assert record is not None
         if record.row > self.limits.max_rows:
@@ -479,6 +489,7 @@ def _scan_part(reader: RecordReader, archive: zipfile.ZipFile, part: zipfile.Zip
     with archive.open(part) as stream:
         try:
             for chunk in iter(lambda: stream.read(XML_CHUNK_BYTES), b""):
+                reader.limits.tick()
                 parser.Parse(chunk, False)
         except expat.ExpatError:
             return

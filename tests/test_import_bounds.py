@@ -387,3 +387,16 @@ def test_an_import_past_its_deadline_is_stopped_and_writes_nothing(
         service.import_files([path], limits=ImportLimits(timeout_s=0))
     assert service.case_count() == 0
     assert service.import_files([path]).created == 1  # without a deadline it goes through
+
+
+def test_the_deadline_stops_the_check_of_a_workbook_too(service: Casebase, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "long.xlsx",
+        sheet(row_xml(1, HEADER), row_xml(2, GOOD)),
+        one_shared_string(incompressible(MAX_CELL_CHARS + 1)),
+    )
+    with pytest.raises(UnreadableFile, match="longer than 32,767 characters"):
+        service.import_files([path])
+    # Past the deadline, the check stops before it has read the long text.
+    with pytest.raises(ImportTimedOut):
+        service.import_files([path], limits=ImportLimits(timeout_s=0))
