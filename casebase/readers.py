@@ -7,6 +7,7 @@ import csv
 import itertools
 import json
 import re
+import sys
 import warnings
 import zipfile
 from collections.abc import Callable, Generator, Iterator
@@ -705,9 +706,9 @@ def _jsonl_object(reader: RecordReader, number: int, line: str) -> dict[str, Any
         reader.fail(f"line {number} is not valid JSON: {err.msg} (column {err.pos + 1})")
     except ValueError:  # an integer too long to convert
         reader.fail(f"line {number} holds {TOO_LONG_NUMBER}")
-    except RecursionError:
-        value = None
-    if value is None or _nested_deeper_than(value, MAX_JSON_DEPTH):
+    except RecursionError:  # json's parser recurses: far too deep
+        reader.fail(f"line {number} is nested more than {MAX_JSON_DEPTH} levels deep")
+    if _nested_deeper_than(value, MAX_JSON_DEPTH):
         reader.fail(f"line {number} is nested more than {MAX_JSON_DEPTH} levels deep")
     if not isinstance(value, dict):
         reader.fail(f"line {number} is not a JSON object")
@@ -778,7 +779,7 @@ def _json_array(stream: _JsonStream, depth: int) -> Iterator[RawRecord]:
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 TRUNCATED = "the file ends inside the JSON document (truncated?)"
-TOO_LONG_NUMBER = "a number too long to read (over 4,300 digits)"
+TOO_LONG_NUMBER = f"a number too long to read (over {sys.get_int_max_str_digits():,} digits)"
 _DECODER = json.JSONDecoder()
 
 
