@@ -31,13 +31,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CasebaseError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+
+
 def create_user(session: Session, name: str, password: str, admin: bool = False) -> User:
     if not NAME_PATTERN.match(name):
         raise CasebaseError(
             "A user name is 1-100 characters of letters, digits, '.', '_', '@', '-'."
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise CasebaseError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    _check_password(password)
     if session.scalar(select(User).where(User.name == name)):
         raise Conflict(f"The user '{name}' exists already.")
     user = User(name=name, password_hash=_hasher.hash(password), is_admin=admin)
@@ -45,11 +49,28 @@ def create_user(session: Session, name: str, password: str, admin: bool = False)
     return user
 
 
+def find_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name))
+
+
 def get_user(session: Session, name: str) -> User:
-    user = session.scalar(select(User).where(User.name == name))
+    user = find_user(session, name)
     if user is None:
         raise NotFound(f"No user named '{name}'.")
     return user
+
+
+def end_sessions(session: Session, name: str) -> None:
+    """Every login session of the user stops working (they carry the old generation)."""
+    user = get_user(session, name)
+    user.session_generation += 1
+
+
+def set_password(session: Session, name: str, password: str) -> None:
+    _check_password(password)
+    user = get_user(session, name)
+    user.password_hash = _hasher.hash(password)
+    user.session_generation += 1
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +26,7 @@ SORTS = ("relevance", "newest", "oldest", "title")
 LISTED_COLUMNS = 20  # ignored columns named after an import
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> None:
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"casebase: {message}", err=True)
     sys.exit(code)
 
@@ -88,7 +88,7 @@ def seed() -> None:
         if service.case_count():
             click.echo("database not empty: seed data not imported", err=True)
             return
-        files = sorted(Path(load_config()["SEED_DIR"]).glob("*.json"))
+        files = sorted(Path(load_config()["SEED_DIR"]).glob("cases*.json"))
         report = service.import_files(files)
     _print_report(report)
     if report.rejected:
@@ -327,6 +327,15 @@ def serve(host: str, port: int, workers: int) -> None:
     os.execv(sys.executable, argv)
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        _fail("no terminal to ask for the password on: use --password-stdin")
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    return password
+
+
 @cli.group()
 def user() -> None:
     """Manage users."""
@@ -338,15 +347,21 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
 def user_create(name: str, admin: bool, password_stdin: bool) -> None:
     """Create a user; the password comes from a prompt or stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif not sys.stdin.isatty():
-        _fail("no terminal to ask for the password on: use --password-stdin")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    password = _read_password(password_stdin)
     with _user_errors():
         _service().create_user(name, password, admin)
     click.echo(f"user '{name}' created" + (" (admin)" if admin else ""), err=True)
+
+
+@user.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
+def user_password(name: str, password_stdin: bool) -> None:
+    """Set a user's password; every login session of the user ends."""
+    password = _read_password(password_stdin)
+    with _user_errors():
+        _service().set_password(name, password)
+    click.echo(f"password of '{name}' changed; their login sessions have ended", err=True)
 
 
 @cli.group()

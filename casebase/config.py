@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "CASEBASE_"
 # Upload limit for imports through the API and the admin pages.
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+# An admin's login session ends after this long (and at logout, for every browser).
+SESSION_HOURS = 8
+# Where the rate limiter counts failed logins and tokens: the casebase database by default.
+RATELIMIT_STORAGE_URI = "casebase://"
 # Bounds on every import (IMPORT_TIMEOUT_S only for imports through the web, which a worker
 # waits for), each a whole number >= 1 read from CASEBASE_<name>.
 _IMPORT_DEFAULTS = ImportLimits()
@@ -79,12 +84,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         database_url = f"sqlite:///{folder / 'casebase.db'}"
     index_dir = overrides.pop("INDEX_DIR", None) or env.get(ENV_PREFIX + "INDEX_DIR")
     secret = overrides.pop("SECRET_KEY", None) or env.get(ENV_PREFIX + "SECRET_KEY")
+    session_hours = float(env.get(ENV_PREFIX + "SESSION_HOURS") or SESSION_HOURS)
     config: dict[str, Any] = {
         "DATABASE_URL": database_url,
         "INDEX_DIR": str(_resolve(index_dir) if index_dir else DEFAULT_INDEX_DIR),
         "SECRET_KEY": secret or _secret_key(folder),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "SEED_DIR": str(PROJECT_ROOT / "seed_data"),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
+        "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
+        or RATELIMIT_STORAGE_URI,
         **{name: _whole_number(name, default) for name, default in IMPORT_LIMITS.items()},
     }
     config.update(overrides)

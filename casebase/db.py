@@ -9,26 +9,41 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import Busy
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # SQLite waits this long for another writer instead of failing at once.
 SQLITE_BUSY_TIMEOUT_S = 30
+# Execution option marking a connection whose transactions write (see _sqlite_begin).
+WRITE_OPTION = "casebase_write"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module would open a transaction only at the first INSERT/UPDATE/DELETE, so a
+    # version read before it could change under the writer; _sqlite_begin opens it instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for writers: the write lock is taken before anything is read."""
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for any SQLAlchemy URL, with SQLite set up for several processes."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -40,6 +55,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -47,14 +65,28 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session for a write: writers take turns for the whole transaction.
+
+        What a writer reads (a case's version, whether a ref exists) cannot change before it
+        commits, and change-log numbers commit in order. SQLite: BEGIN IMMEDIATE takes the
+        database's write lock; PostgreSQL: a lock on the change log. A lock held past the wait
+        (a long import) is Busy, which the API answers 503.
+        """
+        try:
+            with self.write_sessions() as session, session.begin():
+                if self.is_postgresql:
+                    session.execute(text("LOCK TABLE changes IN SHARE ROW EXCLUSIVE MODE"))
+                yield session
+        except OperationalError as error:
+            if "locked" not in str(error.orig).lower():
+                raise
+            raise Busy("The database is busy with another write; try again shortly.") from None
+
     @property
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
-
-    def lock_for_write(self, session: Session) -> None:
-        """Serialise writers so change-log numbers commit in order (SQLite does so by itself)."""
-        if self.is_postgresql:
-            session.execute(text("LOCK TABLE changes IN SHARE ROW EXCLUSIVE MODE"))
 
     def upgrade(self) -> None:
         """Create the database or bring it to the newest schema (idempotent)."""

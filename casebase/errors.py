@@ -49,5 +49,13 @@ class Forbidden(CasebaseError):
     """Valid credentials without the right to do this."""
 
 
+class TooManyAttempts(CasebaseError):
+    """Too many failed authentications from one client: wait `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Busy(CasebaseError):
     """A shared resource (the index's write lock) stayed taken too long: try again shortly."""

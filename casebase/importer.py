@@ -205,9 +205,8 @@ def import_files(
     report = ImportReport(dry_run=dry_run)
     read_limits = ReadLimits(limits.max_rows, limits.max_xlsx_bytes, _deadline(limits.timeout_s))
     records = _records([Path(p) for p in paths], fmt, report, read_limits)
-    with db.sessions() as session, session.begin(), closing(records):
-        if not dry_run:
-            db.lock_for_write(session)
+    scope = db.write_session() if not dry_run else db.session()
+    with scope as session, closing(records):
         run = _Run(session, report, not dry_run, source, user, limits.max_errors)
         for count, (file, raw) in enumerate(records, 1):
             _take(run, file, raw)

@@ -702,13 +702,16 @@ class CaseIndex:
 
     # -- writing
 
-    def update(self, records: Iterable[dict], deleted_refs: Iterable[str], seq: int) -> None:
+    def update(
+        self, records: Iterable[dict], deleted_refs: Iterable[str], seq: int, wait: bool = True
+    ) -> None:
         """Upsert records by ref, delete refs, then remember seq (never moving it backwards).
 
         On an absent index this creates one holding just these records; its seq stays -1, as
-        it does not reflect the changes before `seq` (a catch-up or rebuild fills it).
+        it does not reflect the changes before `seq` (a catch-up or rebuild fills it). Without
+        `wait`, IndexBusy at once when another process holds the index's write lock.
         """
-        writer, created = self._writer()
+        writer, created = self._writer(wait)
         try:
             for record in records:
                 writer.update_document(**case_document(record))
@@ -723,7 +726,7 @@ class CaseIndex:
             raise
         writer.commit()
 
-    def _writer(self) -> tuple[Any, bool]:
+    def _writer(self, wait: bool = True) -> tuple[Any, bool]:
         """A writer on the current generation, waiting for other writers; creates the index.
 
         Returns the writer and whether the index had to be created for it.
@@ -732,13 +735,17 @@ class CaseIndex:
         for _attempt in range(WRITER_ATTEMPTS):
             live = self._live_generation()
             if live is None:
-                self.rebuild([], -1)
+                self.rebuild([], -1, wait=wait)
                 created = True
                 continue
             name, ix, _ = live
             try:
-                writer = ix.writer(timeout=WRITER_TIMEOUT, delay=0.05, compound=COMPOUND_SEGMENTS)
+                writer = ix.writer(
+                    timeout=WRITER_TIMEOUT if wait else 0, delay=0.05, compound=COMPOUND_SEGMENTS
+                )
             except LockError:
+                if not wait:
+                    raise IndexBusy("Another process is writing the search index") from None
                 continue
             except (OSError, index.EmptyIndexError):
                 continue  # a rebuild removed this generation meanwhile
@@ -747,11 +754,11 @@ class CaseIndex:
             writer.cancel()  # a rebuild switched generations while we waited
         raise IndexBusy("The search index is busy; try again in a moment")
 
-    def rebuild(self, records: Iterable[dict], seq: int) -> None:
+    def rebuild(self, records: Iterable[dict], seq: int, wait: bool = True) -> None:
         """Index all records into a new generation, switch to it, then drop the old ones."""
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(self.path)).lock(REBUILD_LOCK)
-        if not lock.acquire(blocking=True):
+        if not lock.acquire(blocking=wait):
             raise IndexBusy("Another rebuild of the search index is running")
         try:
             name = self._new_generation()

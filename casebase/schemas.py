@@ -21,7 +21,10 @@ from . import vocabularies
 from .numbers import parse_amount
 from .vocabularies import RECORD_FIELDS, SYSTEM_FIELDS
 
-REF_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A ref starts with a letter or digit: "." and ".." would be read as folders in its URLs.
+REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# A spreadsheet cell holds at most this many characters: every text must fit one (exports).
+MAX_TEXT_CHARS = 32_767
 MIN_YEAR, MAX_YEAR = 1970, 2100
 # Amounts are stored as BIGINT; a trillion kroner is far beyond any renewal project.
 MAX_AMOUNT = 10**15
@@ -199,13 +202,15 @@ class RecordSchema(Schema):
     ref = fields.String(
         required=True,
         validate=validate.Regexp(
-            REF_PATTERN, error="Must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'."
+            REF_PATTERN,
+            error="Must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-', "
+            "starting with a letter or digit.",
         ),
     )
     title = Text(required=True, validate=validate.Length(min=3, max=300))
     summary = Text(load_default=None, validate=validate.Length(max=1000))
-    description = Text(required=True)
-    results = Text(load_default=None)
+    description = Text(required=True, validate=validate.Length(max=MAX_TEXT_CHARS))
+    results = Text(load_default=None, validate=validate.Length(max=MAX_TEXT_CHARS))
     municipalities = VocabularyList("municipality", load_default=list)
     start_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))
     end_year = WholeNumber(load_default=None, validate=validate.Range(MIN_YEAR, MAX_YEAR))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -11,10 +12,10 @@ from marshmallow import ValidationError
 
 from . import accounts, exporter, importer, search, store, sync, vocabularies
 from .db import Database
-from .errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from .errors import Conflict, StaleVersion, ValidationFailed
 from .importer import ImportReport
-from .index import CaseIndex
-from .models import Change
+from .index import CaseIndex, IndexBusy
+from .models import Change, User
 from .schemas import field_errors, load_record
 from .search import SearchParams
 from .sync import Comparison
@@ -41,10 +42,26 @@ class Casebase:
     def init_db(self) -> None:
         self.db.upgrade()
 
-    def sync(self) -> None:
-        """Catch the index up with the database's change log (cheap when it is current)."""
-        with self._sync_lock:
-            sync.catch_up(self.db, self.index)
+    def sync(self, wait: bool = True) -> None:
+        """Catch the index up with the database's change log (cheap when it is current).
+
+        A write waits for it, so its answer comes after the index has it. A read does not wait
+        behind a catch-up that another thread or process is running (after a big import, say):
+        it searches the index as it is, which holds every write that has been answered.
+        """
+        if not self._sync_lock.acquire(blocking=wait):
+            return
+        try:
+            sync.catch_up(self.db, self.index, wait=wait)
+        except IndexBusy:
+            if wait:
+                raise
+        finally:
+            self._sync_lock.release()
+
+    def _refresh(self) -> None:
+        """Before a read: catch up unless that means waiting for another catch-up."""
+        self.sync(wait=False)
 
     def reindex(self) -> int:
         with self._sync_lock:
@@ -62,19 +79,19 @@ class Casebase:
     def healthy(self) -> None:
         """Raise when the database or the index does not answer."""
         self.db.ping()
-        self.sync()
+        self._refresh()
         self.index.doc_count()
 
     # --- reading ---------------------------------------------------------------------------
     def search(self, params: SearchParams) -> dict[str, Any]:
-        self.sync()
+        self._refresh()
         return search.search(self.index, params)
 
     def search_args(self, args: Mapping[str, list[str]]) -> dict[str, Any]:
         return self.search(SearchParams.from_args(args))
 
     def similar(self, ref: str, limit: int = 5) -> list[dict[str, Any]]:
-        self.sync()
+        self._refresh()
         return search.similar(self.index, ref, limit)
 
     def get_case(self, ref: str) -> dict[str, Any]:
@@ -106,7 +123,7 @@ class Casebase:
             with self.db.session() as session:
                 yield from store.iter_records(session)
             return
-        self.sync()
+        self._refresh()
         refs = search.matching_refs(self.index, params)
         # In the search's order, a batch at a time: a big export never holds every record.
         with self.db.session() as session:
@@ -124,13 +141,13 @@ class Casebase:
 
     def create_case(self, data: Any, user: str | None, source: str = "api") -> dict[str, Any]:
         record = self._validated(data)
-        with self.db.session() as session:
-            self.db.lock_for_write(session)
+        with self.db.write_session() as session:
             if store.find_case(session, record["ref"]):
                 raise Conflict(f"A case with ref '{record['ref']}' exists already.")
-            store.create(session, record, source, user)
+            case = store.create(session, record, source, user)
+            written = _written(session, case)
         self.sync()
-        return self.get_case(record["ref"])
+        return written
 
     def replace_case(
         self,
@@ -146,8 +163,7 @@ class Casebase:
         record = self._validated(data)
         if record["ref"] != ref:
             raise ValidationFailed({"ref": [f"Must be '{ref}', the ref in the address."]})
-        with self.db.session() as session:
-            self.db.lock_for_write(session)
+        with self.db.write_session() as session:
             case = store.get_case(session, ref)
             if expected_version is not None and case.version != expected_version:
                 raise StaleVersion(
@@ -155,14 +171,14 @@ class Casebase:
                     f"not {expected_version}: reload it and edit again."
                 )
             store.upsert(session, record, case, source, user)
+            written = _written(session, case)
         self.sync()
-        return self.get_case(ref)
+        return written
 
     def delete_case(
         self, ref: str, user: str | None, source: str = "api", expected_version: int | None = None
     ) -> None:
-        with self.db.session() as session:
-            self.db.lock_for_write(session)
+        with self.db.write_session() as session:
             case = store.get_case(session, ref)
             if expected_version is not None and case.version != expected_version:
                 raise StaleVersion(
@@ -208,18 +224,46 @@ class Casebase:
             user = accounts.user_for_token(session, token)
             return (user.name, user.is_admin) if user else None
 
-    def authenticate(self, name: str, password: str) -> tuple[str, bool] | None:
+    def authenticate(self, name: str, password: str) -> Account | None:
         with self.db.session() as session:
             user = accounts.authenticate(session, name, password)
-            return (user.name, user.is_admin) if user else None
+            return Account.of(user) if user else None
 
-    def find_user(self, name: str) -> tuple[str, bool] | None:
+    def find_user(self, name: str) -> Account | None:
         with self.db.session() as session:
-            try:
-                user = accounts.get_user(session, name)
-            except NotFound:
-                return None
-            return user.name, user.is_admin
+            user = accounts.find_user(session, name)
+            return Account.of(user) if user else None
+
+    def end_sessions(self, name: str) -> None:
+        """End every login session of a user (logout, or a stolen cookie)."""
+        with self.db.session() as session:
+            accounts.end_sessions(session, name)
+
+    def set_password(self, name: str, password: str) -> None:
+        """A new password; every login session of the user ends."""
+        with self.db.session() as session:
+            accounts.set_password(session, name, password)
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the web layer needs to know of a user."""
+
+    name: str
+    is_admin: bool
+    session_generation: int
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        return cls(user.name, user.is_admin, user.session_generation)
+
+
+def _written(session: Any, case: Any) -> dict[str, Any]:
+    """The case as this write left it (read before commit: a later writer may follow at once)."""
+    session.flush()
+    record = store.record_to_dict(case)
+    record["labels"] = case_labels(record)
+    return record
 
 
 def case_labels(record: Mapping[str, Any], lang: str = "da") -> dict[str, str]:

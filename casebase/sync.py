@@ -12,11 +12,12 @@ from .index import CaseIndex
 log = logging.getLogger(__name__)
 
 
-def catch_up(db: Database, index: CaseIndex) -> None:
+def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
     """Bring the index up to the newest change in the database's change log.
 
     Runs before every search, so it looks at the index once: applied_seq() is -1 when there
-    is no index (or one that was never caught up), which the rebuild below covers.
+    is no index (or one that was never caught up), which the rebuild below covers. Without
+    `wait`, IndexBusy when another process is writing the index.
     """
     applied = index.applied_seq()
     with db.session() as session:
@@ -26,12 +27,12 @@ def catch_up(db: Database, index: CaseIndex) -> None:
         if applied < 0 or applied > latest:
             # No index, or one built from another database: start afresh.
             log.info("building the search index from the database")
-            index.rebuild(store.iter_records(session), latest)
+            index.rebuild(store.iter_records(session), latest, wait=wait)
             return
         refs = store.changed_refs_since(session, applied)
         deleted = refs - store.existing_refs(session, refs)
         # Streamed: a catch-up after a 100k-row import must not hold every record at once.
-        index.update(store.iter_records(session, refs), deleted, latest)
+        index.update(store.iter_records(session, refs), deleted, latest, wait=wait)
 
 
 def rebuild(db: Database, index: CaseIndex) -> int:

@@ -74,7 +74,7 @@ def service(env: dict[str, str]) -> Iterator[Casebase]:
 
 @pytest.fixture
 def seeded(service: Casebase) -> Casebase:
-    report = service.import_files(sorted(SEED_DIR.glob("*.json")))
+    report = service.import_files(sorted(SEED_DIR.glob("cases*.json")))
     assert report.rejected == 0, report.errors
     return service
 

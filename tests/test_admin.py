@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import timedelta
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from casebase import create_app
 from casebase.config import instance_dir
 from casebase.errors import NotFound
 from casebase.web import admin
@@ -183,12 +187,148 @@ def test_a_non_admin_is_told_clearly_and_not_let_in(client, users):
     assert "The user reader is not an administrator" in html_of(english)
 
 
+LOGIN_FAILURES = 10  # limiter.LOGIN_FAILURE_LIMIT
+
+
 def test_repeated_login_failures_are_throttled(client, users):
-    for _ in range(admin.LOGIN_MAX_FAILURES):
+    for _ in range(LOGIN_FAILURES):
         assert login(client, ADMIN, "wrong-password").status_code == 401
-    response = login(client)  # even the right password waits now
+    response = login(client)  # an unknown browser waits now, even with the right password
     assert response.status_code == 429
     assert "For mange mislykkede forsøg" in html_of(response)
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+def test_a_browser_that_logged_in_before_is_not_locked_out_by_guessing(app, users):
+    mine = app.test_client()
+    assert login(mine).status_code == 302
+    mine.post("/admin/logout", data={"csrf_token": csrf_token(mine, "/admin")})
+    attacker = app.test_client()
+    for _ in range(LOGIN_FAILURES + 3):
+        assert login(attacker, ADMIN, "guess").status_code in (401, 429)
+    assert login(attacker, ADMIN, "guess").status_code == 429
+    assert login(mine).status_code == 302  # its device cookie keeps a count of its own
+
+
+def test_a_non_admin_login_gives_no_extra_guesses_at_the_admin(client, users):
+    refused = 0
+    for attempt in range(3 * LOGIN_FAILURES):
+        if attempt % 3 == 0:
+            assert login(client, READER, READER_PASSWORD).status_code == 403
+        status = login(client, ADMIN, f"guess-{attempt}").status_code
+        refused += status == 429
+        assert status in (401, 429)
+    assert 3 * LOGIN_FAILURES - refused == LOGIN_FAILURES
+
+
+def test_failed_logins_count_across_workers(users, env):
+    """Two apps over one database stand for two server processes: they share the counts."""
+    workers = [
+        create_app({"TESTING": True, "SECRET_KEY": "test-secret", **_paths(env)}) for _ in range(2)
+    ]
+    try:
+        for attempt in range(LOGIN_FAILURES):
+            client = workers[attempt % 2].test_client()
+            assert login(client, ADMIN, "guess").status_code == 401
+        assert login(workers[0].test_client(), ADMIN, "guess").status_code == 429
+        assert login(workers[1].test_client(), ADMIN, "guess").status_code == 429
+    finally:
+        for worker in workers:
+            worker.extensions["casebase"].close()
+
+
+def _paths(env):
+    return {
+        "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
+        "INDEX_DIR": env["CASEBASE_INDEX_DIR"],
+    }
+
+
+def _as_a_browser_reads_it(location: str) -> str:
+    """What a browser makes of a Location: tabs and newlines dropped, backslashes as slashes."""
+    return re.sub(r"[\t\n\r]", "", location).replace("\\", "/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "next=/%09/evil.example",
+        "next=/%0A/evil.example",
+        "next=/%5C/evil.example",
+        "next=/x%0D%0Ay",
+        "next=%2F%2Fevil.example",
+        "next=https://evil.example/",
+    ],
+)
+def test_next_never_leaves_the_site_and_never_fails(client, users, query):
+    page = html_of(client.get(f"/admin/login?{query}"))
+    hidden = unescape(re.search(r'name="next" value="([^"]*)"', page).group(1))
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": csrf_token(client, "/admin/login"),
+            "name": ADMIN,
+            "password": ADMIN_PASSWORD,
+            "next": hidden,
+        },
+    )
+    assert response.status_code == 302
+    target = urlsplit(_as_a_browser_reads_it(response.headers["Location"]))
+    assert not target.scheme and not target.netloc
+    assert target.path.startswith("/") and not target.path.startswith("//")
+
+
+def test_next_keeps_a_path_with_its_query(client, users):
+    token = csrf_token(client, "/admin/login")
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": token,
+            "name": ADMIN,
+            "password": ADMIN_PASSWORD,
+            "next": "/admin?q=partnerskab",
+        },
+    )
+    assert response.headers["Location"] == "/admin?q=partnerskab"
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(app, users):
+    mine = app.test_client()
+    assert login(mine).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", mine.get_cookie("session").value)
+    assert thief.get("/admin").status_code == 200
+    mine.post("/admin/logout", data={"csrf_token": csrf_token(mine, "/admin")})
+    assert thief.get("/admin").status_code == 302
+
+
+def test_a_password_change_ends_every_session(app, users, runner):
+    mine = app.test_client()
+    assert login(mine).status_code == 302
+    assert mine.get("/admin").status_code == 200
+    result = runner.invoke(["user", "password", ADMIN, "--password-stdin"], "another-password\n")
+    assert result.exit_code == 0, result.output
+    assert mine.get("/admin").status_code == 302
+    assert login(mine, ADMIN, ADMIN_PASSWORD).status_code == 401
+    assert login(mine, ADMIN, "another-password").status_code == 302
+
+
+def test_a_login_session_expires(users, env):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "PERMANENT_SESSION_LIFETIME": timedelta(seconds=1),
+            **_paths(env),
+        }
+    )
+    try:
+        client = app.test_client()
+        assert login(client).status_code == 302
+        time.sleep(2.5)  # past the lifetime (not a timing assertion: any later moment will do)
+        assert client.get("/admin").status_code == 302
+    finally:
+        app.extensions["casebase"].close()
 
 
 # --- CSRF ---------------------------------------------------------------------------------

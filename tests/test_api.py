@@ -487,22 +487,35 @@ def test_a_revoked_token_is_401(
 def test_failed_authentications_are_rate_limited(
     make_app: Callable[..., Flask], admin: dict[str, str]
 ) -> None:
-    client = make_app(AUTH_FAILURE_LIMIT="3 per minute").test_client()
+    client = make_app(TOKEN_FAILURE_LIMIT="3 per minute").test_client()
     for _ in range(3):
         assert_error(client.post("/api/cases", json=record(), headers=bearer("cb_guess")), 401)
     response = client.post("/api/cases", json=record(), headers=bearer("cb_guess"))
     body = assert_error(response, 429)
     assert "3 per 1 minute" in body["message"]
     assert 1 <= int(response.headers["Retry-After"]) <= 60
-    # The address is blocked for every write, a right token included; reads go on.
-    assert_error(client.post("/api/cases", json=record(), headers=admin), 429)
+    # Wrong tokens stay refused, a right token is never refused; reads go on.
+    assert_error(client.post("/api/cases", json=record(), headers=bearer("cb_other")), 429)
+    assert client.post("/api/cases", json=record(), headers=admin).status_code == 201
     assert client.get("/api/cases").status_code == 200
+
+
+def test_failed_tokens_count_across_workers(
+    make_app: Callable[..., Flask], admin: dict[str, str]
+) -> None:
+    """Two apps over one database stand for two server processes: they share the counts."""
+    workers = [make_app(TOKEN_FAILURE_LIMIT="3 per minute").test_client() for _ in range(2)]
+    for attempt in range(3):
+        answer = workers[attempt % 2].post("/api/cases", json=record(), headers=bearer("cb_x"))
+        assert_error(answer, 401)
+    for worker in workers:
+        assert_error(worker.post("/api/cases", json=record(), headers=bearer("cb_x")), 429)
 
 
 def test_writes_without_a_token_are_401_and_never_limited(
     make_app: Callable[..., Flask], admin: dict[str, str]
 ) -> None:
-    client = make_app(AUTH_FAILURE_LIMIT="3 per minute").test_client()
+    client = make_app(TOKEN_FAILURE_LIMIT="3 per minute").test_client()
     for _ in range(6):
         assert_error(client.post("/api/cases", json=record()), 401)
     assert client.post("/api/cases", json=record(), headers=admin).status_code == 201
@@ -515,7 +528,7 @@ def test_writes_without_a_token_are_401_and_never_limited(
 def test_successful_and_forbidden_writes_do_not_count_as_failures(
     make_app: Callable[..., Flask], admin: dict[str, str], reader_token: str
 ) -> None:
-    client = make_app(AUTH_FAILURE_LIMIT="2 per minute").test_client()
+    client = make_app(TOKEN_FAILURE_LIMIT="2 per minute").test_client()
     for _ in range(3):
         assert_error(client.post("/api/cases", json=record(), headers=bearer(reader_token)), 403)
     assert client.post("/api/cases", json=record(), headers=admin).status_code == 201
@@ -585,7 +598,7 @@ def _guess_tokens(client: FlaskClient, _tokens: dict[str, dict[str, str]]) -> An
 
 
 # A request that gets each status from an app with MAX_CONTENT_LENGTH=1024 and
-# AUTH_FAILURE_LIMIT="3 per minute", where the case api-test exists (500: get_case is broken).
+# TOKEN_FAILURE_LIMIT="3 per minute", where the case api-test exists (500: get_case is broken).
 ERROR_REQUESTS: dict[int, Send] = {
     400: lambda c, t: c.get("/api/cases?page=nul"),
     401: lambda c, t: c.post("/api/cases", json=record()),
@@ -611,7 +624,7 @@ def test_every_error_has_the_one_json_shape(
     monkeypatch: pytest.MonkeyPatch,
     status: int,
 ) -> None:
-    app = make_app(MAX_CONTENT_LENGTH=1024, AUTH_FAILURE_LIMIT="3 per minute")
+    app = make_app(MAX_CONTENT_LENGTH=1024, TOKEN_FAILURE_LIMIT="3 per minute")
     client = app.test_client()
     create(client, admin)
     if status == 500:
@@ -1125,3 +1138,27 @@ def test_an_export_that_fails_at_once_is_a_500(
     monkeypatch.setattr(get_service(app), "iter_matching", broken)
     assert "fire" not in assert_error(client.get("/api/export?format=csv"), 500)["message"]
     _wait_for_no_export_thread()
+
+
+# --- refs that would leave their URL, texts no spreadsheet cell holds ---------------------
+
+
+@pytest.mark.parametrize("ref", [".", "..", "-start", "_start", ".hidden"])
+def test_refs_start_with_a_letter_or_digit(
+    client: FlaskClient, admin: dict[str, str], ref: str
+) -> None:
+    body = assert_error(client.post("/api/cases", json=record(ref=ref), headers=admin), 422)
+    assert "letter or digit" in body["errors"]["ref"][0]
+
+
+@pytest.mark.parametrize("field", ["description", "results"])
+def test_a_text_longer_than_a_spreadsheet_cell_is_422(
+    client: FlaskClient, admin: dict[str, str], field: str
+) -> None:
+    too_long = record(**{field: "ord " * 8192 + "x"})
+    body = assert_error(client.post("/api/cases", json=too_long, headers=admin), 422)
+    assert "32767" in body["errors"][field][0]
+    fits = record(**{field: "x" * 32_767})
+    assert client.post("/api/cases", json=fits, headers=admin).status_code == 201
+    export = client.get("/api/export?format=xlsx")
+    assert export.status_code == 200 and export.data.startswith(b"PK")

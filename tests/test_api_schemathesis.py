@@ -63,7 +63,7 @@ def fuzzed_app(seeded: Casebase, env: dict[str, str]) -> Iterator[Flask]:
             "DATABASE_URL": env["CASEBASE_DATABASE_URL"],
             "INDEX_DIR": env["CASEBASE_INDEX_DIR"],
             "SECRET_KEY": "test-secret",
-            "AUTH_FAILURE_LIMIT": "100000 per minute",
+            "TOKEN_FAILURE_LIMIT": "100000 per minute",
         }
     )
     yield app

@@ -136,7 +136,8 @@ def test_iter_records_streams_in_ref_order(service, monkeypatch):
 def test_users_and_tokens(service):
     service.create_user("ann", "correct horse", admin=True)
     service.create_user("bob", "battery staple")
-    assert service.authenticate("ann", "correct horse") == ("ann", True)
+    ann = service.authenticate("ann", "correct horse")
+    assert (ann.name, ann.is_admin) == ("ann", True)
     assert service.authenticate("ann", "wrong") is None
     assert service.authenticate("nobody", "correct horse") is None
     token = service.create_token("bob")
@@ -148,3 +149,10 @@ def test_users_and_tokens(service):
     assert service.user_for_token(token) is None
     with pytest.raises(Conflict):
         service.create_user("ann", "whatever123")
+    # Logout and a new password end every session: the generation moves on.
+    service.end_sessions("ann")
+    assert service.find_user("ann").session_generation == ann.session_generation + 1
+    service.set_password("ann", "a new password")
+    assert service.find_user("ann").session_generation == ann.session_generation + 2
+    assert service.authenticate("ann", "correct horse") is None
+    assert service.authenticate("ann", "a new password") is not None

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import threading
 
 from conftest import run_cli
 
@@ -107,3 +108,28 @@ def test_killed_import_leaves_the_database_as_it_was(service, env, tmp_path):
     process.wait()
     assert service.case_count() in (0, 3000)
     assert service.check().agrees
+
+
+def test_a_search_does_not_wait_for_another_process_catching_up(env, service):
+    """A long catch-up elsewhere (after a big import) holds the index's write lock: a search
+    answers at once from the index as it is, and sees the change once the lock is free."""
+    service.create_case(RECORD, user=None)
+    other = Casebase(env["CASEBASE_DATABASE_URL"], env["CASEBASE_INDEX_DIR"])
+    try:
+        assert refs(other, "landsbyer") == ["sync-1"]
+        with service.db.write_session() as session:  # a write whose catch-up is still running
+            store.create(session, load_record({**RECORD, "ref": "sync-2"}), "test", None)
+        name, ix, _ = service.index._live_generation()
+        busy = ix.writer()  # that catch-up holds the write lock
+        try:
+            found: list[list[str]] = []
+            searching = threading.Thread(target=lambda: found.append(refs(other, "landsbyer")))
+            searching.start()
+            searching.join(timeout=15)  # the index waits 30 s for a write lock
+            assert not searching.is_alive(), "the search waited for the other catch-up"
+            assert found == [["sync-1"]]
+        finally:
+            busy.cancel()
+        assert refs(other, "landsbyer") == ["sync-1", "sync-2"]
+    finally:
+        other.close()

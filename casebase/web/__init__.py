@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, errors, pages, security
+from . import admin, api, errors, limiter, pages, security
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
+    limiter.init_app(app)
     api.init_app(app)
     pages.init_app(app)
     admin.init_app(app)

@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
-import threading
 import time
 from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -39,12 +40,20 @@ from werkzeug.utils import secure_filename
 
 from .. import get_service, vocabularies
 from ..config import instance_dir
-from ..errors import Conflict, NotFound, StaleVersion, UnreadableFile, ValidationFailed
+from ..errors import (
+    Conflict,
+    NotFound,
+    StaleVersion,
+    TooManyAttempts,
+    UnreadableFile,
+    ValidationFailed,
+)
 from ..importer import ON_ERROR_CHOICES, ImportLimits, ImportReport, ImportTimedOut
 from ..numbers import parse_amount, parse_decimal
 from ..readers import FORMATS
 from ..services import Casebase
 from ..vocabularies import AMOUNT_FIELDS, RECORD_FIELDS
+from . import limiter
 from .i18n import t, translate_error
 from .pages import error_page, register_error_pages
 
@@ -52,9 +61,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 login_manager = LoginManager()
 
 SOURCE = "admin"
-# Failed logins allowed per client address within the window, per server process.
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW_S = 300
+SESSION_GENERATION = "generation"  # the user's session generation when this session logged in
 # Uploaded import files waiting for confirmation live in instance/uploads/<token>/.
 UPLOAD_SUBDIR = "uploads"
 UPLOAD_MAX_AGE_S = 24 * 3600
@@ -83,8 +90,11 @@ class AdminUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(name: str) -> AdminUser | None:
+    """The session's user, unless its sessions were ended (logout, password change) since."""
     found = get_service(current_app).find_user(name)
-    return AdminUser(*found) if found else None
+    if found is None or session.get(SESSION_GENERATION) != found.session_generation:
+        return None
+    return AdminUser(found.name, found.is_admin)
 
 
 def admin_required(view: View) -> View:
@@ -109,36 +119,20 @@ def _service() -> Casebase:
 # --- login ---------------------------------------------------------------------------------
 
 
-class LoginThrottle:
-    """Counts failed logins per client address; in memory, so per server process."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        return [at for at in self._failures.get(key, []) if now - at < self.window]
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key, time.monotonic())) >= self.limit
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._failures[key] = [*self._recent(key, now), now]
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no //host or scheme), else the admin start page."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("admin.index")
+    """Only a path on this site, else the admin start page.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    `/\t/evil.example` would leave the site: anything but printable characters is refused.
+    """
+    if not target or not target.isprintable() or any(c.isspace() for c in target):
+        return url_for("admin.index")
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return url_for("admin.index")
+    if parts.path.startswith("//"):
+        return url_for("admin.index")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -149,33 +143,43 @@ def login() -> ResponseReturnValue:
         return render_template("admin/login.html", name="", next=request.args.get("next", ""))
     name = request.form.get("name", "").strip()
     target = request.form.get("next", "")
-    throttle: LoginThrottle = current_app.extensions["casebase_login_throttle"]
-    client = request.remote_addr or "?"
-    if throttle.blocked(client):
-        return render_template(
+    try:
+        limiter.check_login_allowed(name)
+    except TooManyAttempts as error:
+        page = render_template(
             "admin/login.html", name=name, next=target, error=t("admin.login_throttled")
-        ), 429
+        )
+        return page, 429, {"Retry-After": str(error.retry_after)}
     found = _service().authenticate(name, request.form.get("password", ""))
     if found is None:
-        throttle.failed(client)
+        limiter.login_failed(name)
         return render_template(
             "admin/login.html", name=name, next=target, error=t("admin.login_failed")
         ), 401
-    throttle.succeeded(client)
-    user_name, is_admin = found
-    if not is_admin:
-        return render_template(
-            "admin/login.html", name=name, next=target, error=t("admin.not_admin", name=user_name)
-        ), 403
+    if not found.is_admin:
+        response = make_response(
+            render_template(
+                "admin/login.html", name=name, next=target, error=t("admin.not_admin", name=name)
+            ),
+            403,
+        )
+        limiter.login_succeeded(found.name, response)
+        return response
     session.clear()  # a fresh session for the new login (no fixation)
-    login_user(AdminUser(user_name, True))
-    flash(t("admin.welcome", name=user_name), "success")
-    return redirect(_safe_next(target))
+    session[SESSION_GENERATION] = found.session_generation
+    login_user(AdminUser(found.name, True))
+    flash(t("admin.welcome", name=found.name), "success")
+    redirected = redirect(_safe_next(target))
+    limiter.login_succeeded(found.name, redirected)
+    return redirected
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    """Log out, which ends every session of this user (a copied cookie stops working too)."""
     _discard_upload()
+    if current_user.is_authenticated:
+        _service().end_sessions(current_user.name)
     logout_user()
     session.clear()
     flash(t("admin.logged_out"), "info")
@@ -546,5 +550,4 @@ bp.register_error_handler(NotFound, _not_found)
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
-    app.extensions["casebase_login_throttle"] = LoginThrottle(LOGIN_MAX_FAILURES, LOGIN_WINDOW_S)
     app.register_blueprint(bp)

@@ -677,7 +677,6 @@ def init_app(app: Flask) -> None:
     # The API speaks UTF-8 JSON with keys in the order the service built them.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    auth.init_app(app)
     _init_cors(app)
     app.extensions["casebase.api"] = _init_api(app)
     app.register_blueprint(docs)

@@ -26,6 +26,7 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
     errors.Conflict: 409,
     errors.StaleVersion: 412,
     errors.ValidationFailed: 422,
+    errors.TooManyAttempts: 429,
     errors.Busy: 503,
     errors.CasebaseError: 400,
 }
@@ -59,7 +60,10 @@ def wants_json() -> bool:
 
 def _handle_domain(error: errors.CasebaseError) -> Response:
     extra = {"errors": error.errors} if isinstance(error, errors.ValidationFailed) else {}
-    return error_response(status_for(error), error.message, **extra)
+    response = error_response(status_for(error), error.message, **extra)
+    if isinstance(error, errors.TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _http_message(error: HTTPException) -> str:

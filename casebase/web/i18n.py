@@ -401,7 +401,10 @@ SCHEMA_MESSAGES_DA: tuple[tuple[str, str], ...] = (
         r"Skal ligge i Danmark: mellem \1 og \2.",
     ),
     (r"Not an http\(s\) URL\.", "Ikke en http(s)-adresse."),
-    (r"Must be 1-64 characters of .*", "Skal være 1-64 tegn: A-Z, a-z, 0-9, '.', '_' og '-'."),
+    (
+        r"Must be 1-64 characters of .*",
+        "Skal være 1-64 tegn: A-Z, a-z, 0-9, '.', '_' og '-', og begynde med et bogstav eller tal.",
+    ),
     (r"Unknown ([a-z ]+) '(.*)'; did you mean '(.*)'\?", r"Ukendt værdi '\2'; mente du '\3'?"),
     (r"Unknown ([a-z ]+) '(.*)'", r"Ukendt værdi '\2'."),
 )
