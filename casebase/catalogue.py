@@ -20,13 +20,19 @@ class Facet:
     field: str  # the record field that holds its keys
     vocabulary: str  # the vocabulary of its keys (vocabularies.VOCABULARIES)
     multi: bool  # a list of keys (True) or a single key
-    label_da: str
+    label_da: str  # what one value is called (filter chips, table headings)
     label_en: str
     panel: int | None  # its place among the search page's panels; None: shown inside another
     similar_weight: float = 0.0  # bonus per shared value when ranking similar cases
+    legend_da: str | None = None  # the heading of its panel, when not the label
+    legend_en: str | None = None
 
     def label(self, lang: str = "da") -> str:
         return self.label_en if lang == "en" else self.label_da
+
+    def legend(self, lang: str = "da") -> str:
+        legend = self.legend_en if lang == "en" else self.legend_da
+        return legend or self.label(lang)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -55,9 +61,19 @@ FACETS = (
         panel=1,
         similar_weight=0.3,
     ),
-    Facet("actor", "actors", "actor", True, "Aktører", "Actors", panel=3),
+    Facet("actor", "actors", "actor", True, "Aktør", "Actor", 3, 0.0, "Aktører", "Actors"),
     Facet("theme", "themes", "theme", True, "Tema", "Theme", panel=2, similar_weight=0.15),
-    Facet("region", "regions", "region", True, "Region og kommune", "Region and municipality", 4),
+    Facet(
+        "region",
+        "regions",
+        "region",
+        True,
+        "Region",
+        "Region",
+        panel=4,
+        legend_da="Region og kommune",
+        legend_en="Region and municipality",
+    ),
     Facet(
         "municipality",
         "municipalities",

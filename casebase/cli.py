@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import server
 from .config import load_config
 from .errors import CasebaseError, UnreadableFile
-from .importer import ON_ERROR_CHOICES, ImportReport
+from .importer import ON_ERROR_CHOICES, ImportLimits, ImportReport
 from .readers import FORMATS
 from .search import SearchParams
 from .services import Casebase
@@ -23,6 +23,7 @@ from .services import Casebase
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 SORTS = ("relevance", "newest", "oldest", "title")
+LISTED_COLUMNS = 20  # ignored columns named after an import
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -123,10 +124,20 @@ def _progress() -> Callable[[int], None] | None:
 
 def _print_report(report: ImportReport) -> None:
     for name, columns in report.ignored_columns.items():
-        click.echo(f"{name}: ignored columns that name no field: {', '.join(columns)}", err=True)
+        listed = ", ".join(columns[:LISTED_COLUMNS])
+        more = len(columns) - LISTED_COLUMNS
+        listed += f" and {more:,} more" if more > 0 else ""
+        click.echo(f"{name}: ignored columns that name no field: {listed}", err=True)
     for error in report.errors:
         ref = f" (ref {error['ref']})" if error.get("ref") else ""
         click.echo(f"record {error['row']}{ref}: {error['field']}: {error['message']}", err=True)
+    hidden = report.errors_total - len(report.errors)
+    if hidden:
+        click.echo(
+            f"... and {hidden:,} more errors not listed (only the first {len(report.errors):,} "
+            "are; set CASEBASE_IMPORT_MAX_ERRORS to list more)",
+            err=True,
+        )
     if report.dry_run:
         click.echo(
             f"dry run, nothing written: would create {report.created}, update "
@@ -170,8 +181,11 @@ def import_(
     """Import cases from CSV, XLSX, JSON or JSON Lines files (upsert by ref)."""
     progress = _progress()
     with _user_errors():
+        limits = ImportLimits.from_config(load_config(), timed=False)
         try:
-            report = _service().import_files(files, fmt, dry_run, on_error, progress=progress)
+            report = _service().import_files(
+                files, fmt, dry_run, on_error, progress=progress, limits=limits
+            )
         finally:
             if progress is not None:
                 progress.stop()  # type: ignore[attr-defined]
@@ -299,7 +313,7 @@ def serve(host: str, port: int, workers: int, threads: int | None) -> None:
     """Serve the web application: gunicorn's processes, each serving with waitress."""
     try:
         settings = server.settings()
-    except ValueError as error:
+    except CasebaseError as error:
         _fail(str(error))
     with _user_errors():
         service = _service()

@@ -8,6 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .errors import CasebaseError
+from .importer import ImportLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
@@ -19,6 +22,15 @@ MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 SESSION_HOURS = 8
 # Where the rate limiter counts failed logins and tokens: the casebase database by default.
 RATELIMIT_STORAGE_URI = "casebase://"
+# Bounds on every import (IMPORT_TIMEOUT_S only for imports through the web, which a worker
+# waits for), each a whole number >= 1 read from CASEBASE_<name>.
+_IMPORT_DEFAULTS = ImportLimits()
+IMPORT_LIMITS = {
+    "IMPORT_MAX_ERRORS": _IMPORT_DEFAULTS.max_errors,  # errors listed in a report; all are counted
+    "IMPORT_MAX_ROWS": _IMPORT_DEFAULTS.max_rows,  # rows (records, lines) read from one file
+    "IMPORT_MAX_XLSX_MB": _IMPORT_DEFAULTS.max_xlsx_bytes // (1024 * 1024),  # a workbook, unpacked
+    "IMPORT_TIMEOUT_S": 120,
+}
 
 
 def instance_dir() -> Path:
@@ -51,12 +63,14 @@ def _secret_key(folder: Path) -> str:
 
 def int_setting(name: str, default: int) -> int:
     """A whole-number setting of at least 1 from CASEBASE_<name>, else `default`."""
-    raw = os.environ.get(ENV_PREFIX + name, "").strip()
-    if not raw:
+    text = os.environ.get(ENV_PREFIX + name, "").strip()
+    if not text:
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise ValueError(f"{ENV_PREFIX}{name} must be a whole number of at least 1, not {raw!r}")
-    return int(raw)
+    if not (text.isascii() and text.isdecimal()) or int(text) < 1:
+        raise CasebaseError(
+            f"{ENV_PREFIX}{name} must be a whole number of at least 1, not {text!r}"
+        )
+    return int(text)
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -80,6 +94,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,
+        **{name: int_setting(name, default) for name, default in IMPORT_LIMITS.items()},
     }
     config.update(overrides)
     return config

@@ -13,6 +13,9 @@ _CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk)$", re.IGNORECASE)
 _SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?:\s\d{3})+(?:,\d+|,-)?")
 _DANISH_INT = re.compile(r"(-?(?:\d{1,3}(?:\.\d{3})+|\d+))(?:,(\d+)|,-)?")
 _POINT_ZERO = re.compile(r"(-?\d+)\.0+")
+# More digits than any amount or year holds: such text is left for the schema to refuse (and
+# Python refuses to convert more than 4,300 digits at all).
+MAX_DIGITS = 18
 
 
 def parse_amount(value: Any) -> Any:
@@ -21,7 +24,7 @@ def parse_amount(value: Any) -> Any:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or sum(c.isdigit() for c in value) > MAX_DIGITS:
         return value
     text = _CURRENCY.sub("", value)
     if _SPACED_THOUSANDS.fullmatch(text):
@@ -42,7 +45,7 @@ def parse_decimal(value: Any) -> Any:
     return value
 
 
-_WHOLE = re.compile(r"\s*([+-]?\d{1,18})\s*")
+_WHOLE = re.compile(r"\s*([+-]?\d{1,%d})\s*" % MAX_DIGITS)
 
 
 def parse_whole_number(value: Any) -> int | None:

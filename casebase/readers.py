@@ -7,12 +7,15 @@ import csv
 import itertools
 import json
 import re
+import sys
 import warnings
+import zipfile
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, NoReturn
+from xml.parsers import expat
 
 import charset_normalizer
 import openpyxl
@@ -63,6 +66,48 @@ SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx
 SUFFIX_FORMATS |= {".xlsm": "xlsx", ".xls": "xlsx"}
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
+# Bounds on what one file can make the reader hold, read or say back (ReadLimits: the
+# configurable ones).
+MAX_CELL_CHARS = 32_767  # the text of one cell, as Excel itself allows
+ECHO_CHARS = 200  # a value of the file quoted in a message is cut to this
+MAX_PROBLEM_CHARS = 500  # a whole message about the file, whatever it quotes
+MAX_ROWS = 1_048_576  # rows (records, lines) of one file: as many as an Excel sheet holds
+# A workbook unpacked: 100,000 cases like the seed data's unpack to about 230 MB.
+MAX_XLSX_BYTES = 1024 * 1024 * 1024
+# A run of more than this many empty rows ends a table (rather than refusing the file):
+# workbooks often carry thousands of formatted but empty rows below the data, or one empty
+# row numbered 1,048,576 (openpyxl yields every row in between); reading them all takes long
+# and means nothing, and a table that resumes after so many empty rows is not one people make.
+MAX_EMPTY_ROWS = 10_000
+# A part of a workbook that unpacks to more than this many times its packed size is a zip
+# bomb (real sheets pack 5-20 to 1); below ZIP_RATIO_FLOOR bytes a part may pack as it likes.
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FLOOR = 1024 * 1024
+XML_CHUNK_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 100  # arrays and objects inside one another, counted from the document's top
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The configurable bounds on one file: rows (records, lines), a workbook's unpacked size.
+
+    `check_time` is called now and then while reading (before each record, and as a workbook
+    is checked): it raises to stop the reading, e.g. once a deadline has passed.
+    """
+
+    max_rows: int = MAX_ROWS
+    max_xlsx_bytes: int = MAX_XLSX_BYTES
+    check_time: Callable[[], None] | None = None
+
+    def tick(self) -> None:
+        if self.check_time is not None:
+            self.check_time()
+
+
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """A value as a message quotes it: at most `limit` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class RawRecord:
@@ -93,21 +138,35 @@ def detect_format(path: str | Path, declared: str = "auto") -> str:
     return SUFFIX_FORMATS.get(path.suffix.lower(), "csv")
 
 
-def read_records(path: str | Path, fmt: str = "auto", *, name: str | None = None) -> RecordReader:
+def read_records(
+    path: str | Path,
+    fmt: str = "auto",
+    *,
+    name: str | None = None,
+    limits: ReadLimits | None = None,
+) -> RecordReader:
     """Stream the records of an import file; UnreadableFile when it cannot be read."""
-    return RecordReader(path, fmt, name=name)
+    return RecordReader(path, fmt, name=name, limits=limits)
 
 
 class RecordReader:
     """An iterator of RawRecords that checks what it cheaply can (empty, binary, header) up front.
 
-    `ignored_columns` lists the CSV/XLSX headers that name no field (or repeat one).
+    `ignored_columns` lists the CSV/XLSX headers that name no field (or repeat one), cut short.
     `name` is how messages name the file (the path unless told, e.g. an upload's file name).
     """
 
-    def __init__(self, path: str | Path, fmt: str = "auto", *, name: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        fmt: str = "auto",
+        *,
+        name: str | None = None,
+        limits: ReadLimits | None = None,
+    ) -> None:
         self.path = Path(path)
         self.name = name or str(path)
+        self.limits = limits or ReadLimits()
         self.ignored_columns: list[str] = []
         self.head = _read_head(self.path, self.name)
         if _is_blank(self.path, self.head):
@@ -120,8 +179,12 @@ class RecordReader:
         return self
 
     def __next__(self) -> RawRecord:
+        self.limits.tick()
         record = next(self._records)
         assert record is not None
+        if record.row > self.limits.max_rows:
+            unit = {"json": "records", "jsonl": "lines"}.get(self.format, "rows")
+            self.fail(f"more than {self.limits.max_rows:,} {unit}; split it into smaller files")
         return record
 
     def close(self) -> None:
@@ -134,7 +197,7 @@ class RecordReader:
         self.close()
 
     def fail(self, problem: str) -> NoReturn:
-        raise UnreadableFile(f"{self.name}: {problem}")
+        raise UnreadableFile(f"{self.name}: {echo(problem, MAX_PROBLEM_CHARS)}")
 
 
 # --- detection ---------------------------------------------------------------------------
@@ -181,7 +244,7 @@ def _json_or_jsonl(first_line: str, more: bool) -> str:
     """A JSON document, or JSON Lines: one complete object on the first line, more may follow."""
     try:
         first = json.loads(first_line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "json"  # an object spread over lines (or a broken one: the JSON reader says so)
     if isinstance(first, dict) and isinstance(first.get("cases"), list) and not more:
         return "json"
@@ -320,6 +383,7 @@ def _xlsx_records(reader: RecordReader) -> Generator[RawRecord | None, None, Non
         reader.fail("an old Excel .xls workbook; save it as .xlsx")
     if not reader.head.startswith(ZIP_MAGIC):
         reader.fail("not an Excel workbook (.xlsx)")
+    _check_workbook(reader)
     with reader.path.open("rb") as file:
         workbook = _load_workbook(reader, file)
         try:
@@ -335,6 +399,103 @@ def _xlsx_records(reader: RecordReader) -> Generator[RawRecord | None, None, Non
             reader.fail(f"the first worksheet cannot be read: {err!r}")
         finally:
             workbook.close()
+
+
+def _check_workbook(reader: RecordReader) -> None:
+    """Refuse a workbook that would swamp openpyxl, which unpacks whole parts into memory.
+
+    Only the zip's directory and a streaming pass over each part are read, so the check itself
+    holds little: a workbook too large unpacked, a zip bomb, a cell's text over Excel's limit,
+    or more rows than allowed (openpyxl parses a whole sheet that does not state its size).
+    """
+    try:
+        with zipfile.ZipFile(reader.path) as archive:
+            parts = archive.infolist()
+            limit = reader.limits.max_xlsx_bytes
+            if sum(part.file_size for part in parts) > limit:
+                reader.fail(
+                    f"the workbook unpacks to more than {limit / 1024 / 1024:g} MB; "
+                    "split it into smaller files"
+                )
+            for part in parts:
+                ratio = part.file_size / max(part.compress_size, 1)
+                if part.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+                    reader.fail(
+                        f"{echo(part.filename)} unpacks to {ratio:,.0f} times its size, as no "
+                        "workbook does (a zip bomb?)"
+                    )
+            for part in parts:
+                _scan_part(reader, archive, part)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as err:
+        # A damaged zip, an unknown compression or an encrypted part.
+        reader.fail(f"not an Excel workbook (.xlsx): {err}")
+
+
+class _PartTooBig(Exception):
+    """What a part of a workbook holds too much of, said for the user."""
+
+
+class _PartMeter:
+    """Measures a part as expat hands it over (text in pieces); raises _PartTooBig past a limit.
+
+    A text is what lies between two tags, or all the text of one shared or inline string
+    (`si`, `is`: rich text comes in runs, and openpyxl joins them). Rows are `row` elements.
+    """
+
+    STRINGS = frozenset({"si", "is"})
+
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self.text = self.string = self.strings_open = self.rows = 0
+
+    def start(self, name: str, _attributes: Any) -> None:
+        self.text = 0
+        tag = name.rpartition(":")[2]
+        if tag == "row":
+            self.rows += 1
+            if self.rows > self.max_rows:
+                raise _PartTooBig(f"more than {self.max_rows:,} rows; split it into smaller files")
+        elif tag in self.STRINGS:
+            if not self.strings_open:
+                self.string = 0
+            self.strings_open += 1
+
+    def end(self, name: str) -> None:
+        self.text = 0
+        if name.rpartition(":")[2] in self.STRINGS:
+            self.strings_open -= 1
+
+    def data(self, text: str) -> None:
+        self.text += len(text)
+        if self.strings_open:
+            self.string += len(text)
+        if self.text > MAX_CELL_CHARS or self.string > MAX_CELL_CHARS:
+            raise _PartTooBig(
+                f"a cell holds text longer than {MAX_CELL_CHARS:,} characters, more than Excel "
+                "allows"
+            )
+
+
+def _scan_part(reader: RecordReader, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """Stream one part through expat and the meter; UnreadableFile when it holds too much.
+
+    A part that is not XML (an image) or is damaged is left to openpyxl, which says so if it
+    matters.
+    """
+    meter = _PartMeter(reader.limits.max_rows)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = meter.start
+    parser.EndElementHandler = meter.end
+    parser.CharacterDataHandler = meter.data
+    with archive.open(part) as stream:
+        try:
+            for chunk in iter(lambda: stream.read(XML_CHUNK_BYTES), b""):
+                reader.limits.tick()
+                parser.Parse(chunk, False)
+        except expat.ExpatError:
+            return
+        except _PartTooBig as too_big:
+            reader.fail(f"{too_big} ({echo(part.filename)})")
 
 
 def _load_workbook(reader: RecordReader, file: IO[bytes]) -> Any:
@@ -359,16 +520,27 @@ def _table_records(
     reader: RecordReader, rows: Iterator[tuple[int, Any]]
 ) -> Generator[RawRecord | None, None, None]:
     """Header row (the first non-empty row), then one RawRecord per non-empty row."""
-    for _, header in rows:
-        if not _is_empty_row(header):
-            break
-    else:
-        reader.fail("no header row")
-    columns = _columns(reader, header)
+    rows = _non_empty_rows(rows)
+    first = next(rows, None)
+    if first is None:
+        reader.fail(
+            f"no header row (the table is empty, or starts with over {MAX_EMPTY_ROWS:,} empty rows)"
+        )
+    columns = _columns(reader, first[1])
     yield None  # the up-front checks are done
     for number, cells in rows:
+        yield RawRecord(number, _row_data(columns, cells))
+
+
+def _non_empty_rows(rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """The rows that hold something, up to a run of more than MAX_EMPTY_ROWS empty ones."""
+    empty = 0
+    for number, cells in rows:
         if not _is_empty_row(cells):
-            yield RawRecord(number, _row_data(columns, cells))
+            empty = 0
+            yield number, cells
+        elif (empty := empty + 1) > MAX_EMPTY_ROWS:
+            return
 
 
 def _is_empty_row(cells: Any) -> bool:
@@ -387,14 +559,14 @@ def _columns(reader: RecordReader, header: Any) -> list[tuple[int, str, Converte
         if field in SYSTEM_FIELDS:
             continue
         if field is None or field in seen:
-            reader.ignored_columns.append(text)
+            reader.ignored_columns.append(echo(text))
             continue
         seen.add(field)
         columns.append((index, field, _converter(field)))
     if not seen - {LINK_TITLES_COLUMN}:
         names = [str(cell).strip() for cell in header if cell is not None and str(cell).strip()]
         found = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
-        reader.fail(f"the header row names none of the record's fields (found: {found})")
+        reader.fail(f"the header row names none of the record's fields (found: {echo(found)})")
     return columns
 
 
@@ -532,6 +704,12 @@ def _jsonl_object(reader: RecordReader, number: int, line: str) -> dict[str, Any
         value = json.loads(line)
     except json.JSONDecodeError as err:
         reader.fail(f"line {number} is not valid JSON: {err.msg} (column {err.pos + 1})")
+    except ValueError:  # an integer too long to convert
+        reader.fail(f"line {number} holds {TOO_LONG_NUMBER}")
+    except RecursionError:  # json's parser recurses: far too deep
+        reader.fail(f"line {number} is nested more than {MAX_JSON_DEPTH} levels deep")
+    if _nested_deeper_than(value, MAX_JSON_DEPTH):
+        reader.fail(f"line {number} is nested more than {MAX_JSON_DEPTH} levels deep")
     if not isinstance(value, dict):
         reader.fail(f"line {number} is not a JSON object")
     return _json_data(value)
@@ -548,7 +726,7 @@ def _json_records(reader: RecordReader) -> Generator[RawRecord | None, None, Non
             yield None
             if first == "[":
                 stream.pos += 1
-                yield from _json_array(stream)
+                yield from _json_array(stream, depth=1)
             else:
                 yield from _json_cases(stream)
             if stream.peek():
@@ -571,9 +749,9 @@ def _json_cases(stream: _JsonStream) -> Iterator[RawRecord]:
             if key == "cases" and not found and stream.peek() == "[":
                 stream.pos += 1
                 found = True
-                yield from _json_array(stream)
+                yield from _json_array(stream, depth=2)
             else:
-                stream.value()
+                stream.value(depth=1, what="a member of the top object")
             if stream.expect(",}") == "}":
                 break
     else:
@@ -582,14 +760,15 @@ def _json_cases(stream: _JsonStream) -> Iterator[RawRecord]:
         stream.reader.fail('a JSON object must hold the records in a "cases" array')
 
 
-def _json_array(stream: _JsonStream) -> Iterator[RawRecord]:
+def _json_array(stream: _JsonStream, depth: int) -> Iterator[RawRecord]:
+    """The records of an array `depth` levels deep in the document."""
     if stream.peek() == "]":
         stream.pos += 1
         return
     number = 0
     while True:
-        value = stream.value()
         number += 1
+        value = stream.value(depth, what=f"record {number}")
         if not isinstance(value, dict):
             line = stream.line(stream.start)
             stream.reader.fail(f"record {number} (line {line}) is not a JSON object")
@@ -600,6 +779,7 @@ def _json_array(stream: _JsonStream) -> Iterator[RawRecord]:
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 TRUNCATED = "the file ends inside the JSON document (truncated?)"
+TOO_LONG_NUMBER = f"a number too long to read (over {sys.get_int_max_str_digits():,} digits)"
 _DECODER = json.JSONDecoder()
 
 
@@ -654,13 +834,19 @@ class _JsonStream:
         self.pos += 1
         return char
 
-    def value(self) -> Any:
-        """The next JSON value, read whole (one record, or a member skipped)."""
+    def value(self, depth: int = 0, what: str = "a value") -> Any:
+        """The next JSON value, read whole (one record, or a member skipped).
+
+        `depth` is how deep in the document the value sits: with it, the value may nest no
+        deeper than MAX_JSON_DEPTH (json's own parser recurses, so is stopped short too).
+        """
         self.peek()
         self.start = self.pos
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                self.too_deep(what)
             except json.JSONDecodeError as err:
                 unterminated = err.msg.startswith("Unterminated")
                 # An error near the end of the buffer may only mean "read more".
@@ -669,10 +855,18 @@ class _JsonStream:
                 if unterminated or err.pos >= len(self.buf):
                     self.fail(TRUNCATED, err.pos)
                 self.fail(err.msg, err.pos)
+            except ValueError:  # an integer too long to convert
+                self.reader.fail(f"{what} (line {self.line(self.start)}) holds {TOO_LONG_NUMBER}")
             if end == len(self.buf) and self._more():
                 continue  # a number may go on in the next chunk
+            if _nested_deeper_than(value, MAX_JSON_DEPTH - depth):
+                self.too_deep(what)
             self.pos = end
             return value
+
+    def too_deep(self, what: str) -> NoReturn:
+        line = self.line(self.start)
+        self.reader.fail(f"{what} (line {line}) is nested more than {MAX_JSON_DEPTH} levels deep")
 
     def line(self, pos: int | None = None) -> int:
         return self.lines_dropped + self.buf.count("\n", 0, self.pos if pos is None else pos) + 1
@@ -682,6 +876,19 @@ class _JsonStream:
         last_newline = self.buf.rfind("\n", 0, pos)
         column = pos - last_newline + (self.columns_dropped if last_newline < 0 else 0)
         self.reader.fail(f"not valid JSON: {problem} at line {self.line(pos)}, column {column}")
+
+
+def _nested_deeper_than(value: Any, levels: int) -> bool:
+    """Whether a decoded JSON value holds arrays and objects more than `levels` deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            if level > levels:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return False
 
 
 _FORMAT_READERS: dict[str, Callable[[RecordReader], Generator[RawRecord | None, None, None]]] = {

@@ -69,7 +69,7 @@ class Settings:
 
 
 def settings() -> Settings:
-    """Read the server's settings; ValueError names a bad CASEBASE_* value."""
+    """Read the server's settings; CasebaseError names a bad CASEBASE_* value."""
     return Settings(
         threads=int_setting("SERVER_THREADS", THREADS),
         channel_timeout_s=int_setting("CHANNEL_TIMEOUT_S", CHANNEL_TIMEOUT_S),

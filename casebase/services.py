@@ -198,9 +198,10 @@ class Casebase:
         source: str = "import",
         user: str | None = None,
         progress: Callable[[int], None] | None = None,
+        limits: importer.ImportLimits | None = None,
     ) -> ImportReport:
         report = importer.import_files(
-            self.db, paths, fmt, dry_run, on_error, source, user, progress
+            self.db, paths, fmt, dry_run, on_error, source, user, progress, limits
         )
         if report.written and not dry_run and not report.aborted:
             self.sync()

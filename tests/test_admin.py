@@ -11,7 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.datastructures import MultiDict
+import sqlalchemy
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from casebase import create_app
 from casebase.config import instance_dir
@@ -603,17 +605,20 @@ def import_file(tmp_path: Path) -> Path:
 
 def upload(client, path: Path, on_error: str = "abort"):
     token = csrf_token(client, "/admin/import")
+    # The body is encoded in memory: werkzeug's test client would spool a big one to a
+    # temporary file that it never closes (a ResourceWarning).
     with path.open("rb") as handle:
-        return client.post(
-            "/admin/import",
-            data={
+        boundary, body = encode_multipart(
+            {
                 "csrf_token": token,
                 "format": "auto",
                 "on_error": on_error,
-                "file": (handle, path.name),
-            },
-            content_type="multipart/form-data",
+                "file": FileStorage(handle, filename=path.name),
+            }
         )
+    return client.post(
+        "/admin/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def uploads_dir() -> Path:
@@ -705,6 +710,72 @@ def test_an_unreadable_upload_is_explained(admin_client, users, tmp_path, conten
     assert response.status_code == 400
     assert "Filen kunne ikke læses:" in html_of(response)
     assert not uploads_dir().exists() or list(uploads_dir().iterdir()) == []
+
+
+def test_an_unreadable_upload_is_named_by_its_file_name_not_its_server_path(
+    admin_client, users, tmp_path
+):
+    path = tmp_path / "cut.json"
+    path.write_bytes(b'[{"ref": ')
+    page = unescape(html_of(upload(admin_client, path)))
+    assert "Filen kunne ikke læses: cut.json: not valid JSON" in page
+    assert str(uploads_dir()) not in page and str(tmp_path) not in page
+
+
+def test_the_preview_lists_at_most_the_limit_and_says_how_many_there_were(
+    app, admin_client, users, tmp_path
+):
+    app.config["IMPORT_MAX_ERRORS"] = 3
+    bad = [dict(RECORD, ref=f"bad-{i}", title="x", municipalities=["Atlantis"]) for i in range(5)]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    page = html_of(upload(admin_client, path))
+    assert counts(page)["rejected"] == 5
+    table = page.split('<table class="data-table import-errors"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr><td>") == 3
+    assert "Viser de første 3 af 10 fejl." in page
+
+
+def _break_the_database(service) -> None:
+    """Rename the cases table away: the import then fails in a way no one planned for."""
+    with service.db.engine.begin() as connection:
+        connection.execute(sqlalchemy.text("ALTER TABLE cases RENAME TO cases_gone"))
+
+
+@pytest.mark.parametrize("failure", ["unreadable", "deadline", "broken database"])
+def test_a_failed_preview_leaves_no_upload_behind(app, admin_client, users, tmp_path, failure):
+    path = import_file(tmp_path)
+    if failure == "unreadable":
+        path.write_text("[" * 1_000_000, encoding="utf-8")
+    elif failure == "deadline":
+        app.config["IMPORT_TIMEOUT_S"] = 0
+    else:
+        _break_the_database(users)
+    response = upload(admin_client, path)
+    assert response.status_code == {"broken database": 500}.get(failure, 400)
+    if failure == "deadline":
+        page = html_of(response)
+        assert "Importen tog mere end 0 sekunder og blev stoppet; intet er gemt." in page
+    assert list(uploads_dir().iterdir()) == []
+
+
+@pytest.mark.parametrize("failure", ["deadline", "broken database"])
+def test_a_failed_confirmation_leaves_no_upload_behind(app, admin_client, users, tmp_path, failure):
+    page = html_of(upload(admin_client, import_file(tmp_path)))
+    assert len(list(uploads_dir().iterdir())) == 1  # waits for the confirmation
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    if failure == "deadline":
+        app.config["IMPORT_TIMEOUT_S"] = 0
+    else:
+        _break_the_database(users)
+    done = admin_client.post(
+        "/admin/import/confirm", data={"csrf_token": csrf, "token": token, "on_error": "skip"}
+    )
+    assert done.status_code == {"broken database": 500}.get(failure, 400)
+    assert list(uploads_dir().iterdir()) == []
+    if failure == "deadline":
+        assert users.case_count() == 0
 
 
 def test_upload_without_a_file(admin_client, users):

@@ -16,8 +16,11 @@ from typing import Any
 import openpyxl
 import pytest
 import schemathesis
+import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from casebase import create_app, get_service
 from casebase.services import Casebase
@@ -763,6 +766,9 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         if method in {"post", "put", "delete"}
     ]
     assert all(op["security"] == [{"bearerAuth": []}] for op in writes)
+    report_schema = spec["components"]["schemas"]["ImportReport"]
+    assert "errors_total" in report_schema["required"]
+    assert report_schema["properties"]["errors_total"]["type"] == "integer"
     search = spec["paths"]["/api/cases"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
         "q",
@@ -823,13 +829,16 @@ def test_healthz_is_503_when_the_database_does_not_answer(
 
 
 def upload(client: FlaskClient, headers: dict[str, str], path: Path, query: str = "") -> Any:
+    # The body is encoded in memory: werkzeug's test client would spool a big one to a
+    # temporary file that it never closes (a ResourceWarning).
     with path.open("rb") as file:
-        return client.post(
-            f"/api/imports{query}",
-            data={"file": (file, path.name)},
-            headers=headers,
-            content_type="multipart/form-data",
-        )
+        boundary, body = encode_multipart({"file": FileStorage(file, filename=path.name)})
+    return client.post(
+        f"/api/imports{query}",
+        data=body,
+        headers=headers,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
 def write_json(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -852,6 +861,7 @@ def test_import_dry_run_reports_and_writes_nothing(
         "unchanged": 0,
         "rejected": 0,
         "dry_run": True,
+        "errors_total": 0,
         "errors": [],
     }
     assert client.get("/api/cases/imp-1").status_code == 404
@@ -872,6 +882,7 @@ def test_import_writes_and_is_searchable_at_once(
         "unchanged": 0,
         "rejected": 0,
         "dry_run": False,
+        "errors_total": 0,
         "errors": [],
     }
     assert client.get("/api/cases/imp-1").get_json()["version"] == 2
@@ -892,6 +903,7 @@ def test_import_with_rejected_records_answers_200_with_the_report(
     assert response.status_code == 200
     report = response.get_json()
     assert report["rejected"] == 1 and report["created"] == len(written)
+    assert report["errors_total"] == 1
     assert report["errors"] == [
         {"row": 2, "ref": "imp-bad", "field": "themes", "message": report["errors"][0]["message"]}
     ]
@@ -965,6 +977,77 @@ def test_an_upload_over_the_limit_is_413(
     body = assert_error(upload(client, admin, path), 413)
     assert "at most 10000 bytes" in body["message"]
     assert client.get("/api/cases/imp-1").status_code == 404
+
+
+def test_import_report_lists_at_most_the_configured_errors_and_counts_all(
+    app: Flask, client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
+    app.config["IMPORT_MAX_ERRORS"] = 3
+    bad = [record(f"imp-{i}", themes=["klimaa"], municipalities=["Atlantis"]) for i in range(4)]
+    report = upload(client, admin, write_json(tmp_path / "bad.json", bad)).get_json()
+    assert (report["rejected"], report["errors_total"], len(report["errors"])) == (4, 8, 3)
+
+
+def test_an_import_error_echoes_a_huge_value_cut(
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
+    path = write_json(tmp_path / "huge.json", [record("x" * 1_000_000, themes=["y" * 1_000_000])])
+    response = upload(client, admin, path)
+    assert len(response.get_data()) < 3_000
+    errors = response.get_json()["errors"]
+    assert {e["field"] for e in errors} == {"ref", "themes"}
+    assert all(e["ref"] == "x" * 199 + "…" for e in errors)
+
+
+def test_json_nested_a_million_deep_is_400_in_one_line(
+    client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 1_000_000 + "]" * 1_000_000, encoding="utf-8")
+    body = assert_error(upload(client, admin, path), 400)
+    assert body["message"] == "deep.json: record 1 (line 1) is nested more than 100 levels deep"
+
+
+def test_an_import_past_its_deadline_is_refused_and_writes_nothing(
+    app: Flask, client: FlaskClient, admin: dict[str, str], tmp_path: Path
+) -> None:
+    app.config["IMPORT_TIMEOUT_S"] = 0
+    path = write_json(tmp_path / "slow.json", [record("imp-slow")])
+    body = assert_error(upload(client, admin, path), 400)
+    assert "took longer than 0 s" in body["message"] and "nothing was written" in body["message"]
+    assert client.get("/api/cases/imp-slow").status_code == 404
+
+
+def _break_the_database(service: Casebase) -> None:
+    """Rename the cases table away: the import then fails in a way no one planned for."""
+    with service.db.engine.begin() as connection:
+        connection.execute(sqlalchemy.text("ALTER TABLE cases RENAME TO cases_gone"))
+
+
+@pytest.mark.parametrize("failure", ["unreadable", "rejected", "deadline", "broken database"])
+def test_an_uploads_temporary_folder_is_removed_on_every_path(
+    app: Flask,
+    service: Casebase,
+    client: FlaskClient,
+    admin: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))
+    path = write_json(tmp_path / "cases.json", [record("imp-1"), record("imp-2", themes=[])])
+    expected = {"unreadable": 400, "rejected": 200, "deadline": 400, "broken database": 500}
+    if failure == "unreadable":
+        path.write_text("[" * 1_000_000, encoding="utf-8")
+    elif failure == "deadline":
+        app.config["IMPORT_TIMEOUT_S"] = 0
+    elif failure == "broken database":
+        _break_the_database(service)
+    response = upload(client, admin, path)
+    assert response.status_code == expected[failure]
+    assert list(uploads.iterdir()) == []
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import http.client
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import run_cli
+from test_import_bounds import GOOD, HEADER, row_xml, sheet, write_xlsx
 
 SEARCHES_PER_CHECK = 8  # new connections each: both workers answer some of them
 
@@ -150,6 +152,7 @@ def test_an_import_is_found_by_the_next_search_and_reads_work(
         "unchanged": 0,
         "rejected": 0,
         "dry_run": False,
+        "errors_total": 0,
         "errors": [],
     }
     assert found(live_server, "importeret") == [["server-import"]] * SEARCHES_PER_CHECK
@@ -159,3 +162,31 @@ def test_an_import_is_found_by_the_next_search_and_reads_work(
     assert "/api/cases/{ref}" in spec["paths"]
     docs = call(live_server, "GET", "/api/docs")
     assert docs.status == 200 and b"apidocs.js" in docs.body
+
+
+def test_a_workbook_of_millions_of_empty_rows_is_refused_and_the_site_stays_up(
+    live_server: str, boss: dict[str, str], tmp_path: Path
+) -> None:
+    """Once, reading such a workbook held a worker until gunicorn killed it (an HTML 500)."""
+    empty_rows = (f'<row r="{n}"/>' for n in range(3, 3_000_003))
+    path = write_xlsx(
+        tmp_path / "empty.xlsx", sheet(row_xml(1, HEADER), row_xml(2, GOOD), then=empty_rows)
+    )
+    boundary = "casebase-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="empty.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        + path.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = boss | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    answer = call(live_server, "POST", "/api/imports", body, headers)
+    assert answer.status == 400, answer.body[:300]
+    assert answer.json() == {
+        "message": "empty.xlsx: more than 1,048,576 rows; split it into smaller files "
+        "(xl/worksheets/sheet1.xml)"
+    }
+    assert call(live_server, "GET", "/healthz").json() == {"status": "ok"}
+    assert call(live_server, "GET", "/api/cases").json()["total"] == 90

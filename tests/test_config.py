@@ -1,6 +1,9 @@
 """Configuration: embedded defaults, CASEBASE_* variables, test overrides."""
 
-from casebase.config import PROJECT_ROOT, load_config
+import pytest
+
+from casebase.config import IMPORT_LIMITS, PROJECT_ROOT, load_config
+from casebase.errors import CasebaseError
 
 
 def test_embedded_defaults(tmp_path, monkeypatch):
@@ -35,3 +38,21 @@ def test_overrides_win(tmp_path, monkeypatch):
     config = load_config({"DATABASE_URL": "sqlite:///override.db", "TESTING": True})
     assert config["DATABASE_URL"] == "sqlite:///override.db"
     assert config["TESTING"] is True
+
+
+def test_import_limits_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    config = load_config()
+    assert [config[name] for name in IMPORT_LIMITS] == [1000, 1_048_576, 1024, 120]
+    monkeypatch.setenv("CASEBASE_IMPORT_MAX_ERRORS", "50")
+    monkeypatch.setenv("CASEBASE_IMPORT_TIMEOUT_S", " 30 ")
+    config = load_config()
+    assert (config["IMPORT_MAX_ERRORS"], config["IMPORT_TIMEOUT_S"]) == (50, 30)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "ten", "1.5", "²"])
+def test_a_bad_import_limit_is_named(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("CASEBASE_IMPORT_MAX_ROWS", value)
+    with pytest.raises(CasebaseError, match="CASEBASE_IMPORT_MAX_ROWS must be a whole number"):
+        load_config()

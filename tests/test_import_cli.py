@@ -69,6 +69,7 @@ def test_skip_writes_the_valid_records_and_still_exits_1(runner, service, tmp_pa
         "unchanged": 0,
         "rejected": 1,
         "dry_run": False,
+        "errors_total": 1,
         "errors": [
             {
                 "row": 2,
@@ -171,6 +172,51 @@ def test_real_process_exit_codes_and_no_traceback(env, service, tmp_path):
         assert result.returncode == 2, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_json_nested_a_million_deep_exits_2_with_one_line(env, service, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 1_000_000 + "]" * 1_000_000, encoding="utf-8")
+    result = run_cli(["import", str(path)], env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"casebase: {path}: record 1 (line 1) is nested more than 100 levels deep\n"
+    )
+    assert count_cases(env) == 0
+
+
+def count_cases(env) -> int:
+    return json.loads(run_cli(["search", "--json"], env).stdout)["total"]
+
+
+def test_errors_beyond_the_limit_are_counted_not_listed(env, service, tmp_path):
+    bad = [{**GOOD, "ref": f"cli-{i}", "themes": [], "title": "x"} for i in range(3)]
+    path = write_json(tmp_path / "bad.json", [GOOD, *bad])
+    report_file = tmp_path / "report.json"
+    result = run_cli(
+        ["import", str(path), "--report", str(report_file)],
+        {**env, "CASEBASE_IMPORT_MAX_ERRORS": "2"},
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[:3] == [
+        "record 2 (ref cli-0): title: Length must be between 3 and 300.",
+        "record 2 (ref cli-0): themes: At least one theme is required.",
+        "... and 4 more errors not listed (only the first 2 are; set "
+        "CASEBASE_IMPORT_MAX_ERRORS to list more)",
+    ]
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    assert (report["rejected"], report["errors_total"], len(report["errors"])) == (3, 6, 2)
+    assert count_cases(env) == 0
+
+
+def test_a_bad_limit_setting_is_one_line(env, service, tmp_path):
+    path = write_json(tmp_path / "a.json", [GOOD])
+    result = run_cli(["import", str(path)], {**env, "CASEBASE_IMPORT_MAX_ERRORS": "many"})
+    assert result.returncode == 2
+    assert result.stderr == (
+        "casebase: CASEBASE_IMPORT_MAX_ERRORS must be a whole number of at least 1, not 'many'\n"
+    )
 
 
 def test_init_is_idempotent(runner, service):

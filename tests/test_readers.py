@@ -714,6 +714,7 @@ def test_municipality_is_left_alone_beside_municipalities(tmp_path: Path) -> Non
         ('{"ref": "a"}\n{"ref": x}\n', r"line 2 is not valid JSON: Expecting value \(column 9\)"),
         (b'{"ref": "a"}\n\n{"ref": "caf\xe9"}\n', "line 3 is not UTF-8 text"),
         ('{"ref": "a"}\n"b"\n', "line 2 is not a JSON object"),
+        ('{"ref": "a"}\nnull\n', "line 2 is not a JSON object"),
         ("[1]\n", "not JSON Lines: the first line is not a JSON object"),
     ],
 )

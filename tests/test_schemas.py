@@ -207,3 +207,10 @@ def test_amounts_as_people_write_them(written, amount):
 
 def test_an_unclear_amount_is_refused():
     assert "budget_dkk" in errors_of(budget_dkk="1,5 mio. kr.")
+
+
+@pytest.mark.parametrize("field", ["budget_dkk", "start_year"])
+@pytest.mark.parametrize("digits", [19, 5000])
+def test_a_number_too_long_for_any_field_is_refused_not_crashed(field, digits):
+    errors = errors_of(**{field: "9" * digits})
+    assert "whole number" in errors[field][0]

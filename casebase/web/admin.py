@@ -48,7 +48,7 @@ from ..errors import (
     UnreadableFile,
     ValidationFailed,
 )
-from ..importer import ON_ERROR_CHOICES
+from ..importer import ON_ERROR_CHOICES, ImportLimits, ImportReport, ImportTimedOut
 from ..numbers import parse_amount, parse_decimal
 from ..readers import FORMATS
 from ..services import Casebase
@@ -66,6 +66,7 @@ SESSION_GENERATION = "generation"  # the user's session generation when this ses
 UPLOAD_SUBDIR = "uploads"
 UPLOAD_MAX_AGE_S = 24 * 3600
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+IMPORT_FORMATS = ("auto", *FORMATS)
 SESSION_IMPORT = "pending_import"
 RECENT_CHANGES = 50
 FIND_LIMIT = "50"
@@ -440,10 +441,30 @@ def _report(report: Any) -> dict[str, Any]:
     return body
 
 
+def _import(path: Path, name: str, fmt: str, dry_run: bool, on_error: str) -> ImportReport:
+    """Import an uploaded file within the web's limits; messages name it as it was uploaded."""
+    limits = ImportLimits.from_config(current_app.config, timed=True)
+    try:
+        return _service().import_files(
+            [path], fmt, dry_run, on_error, SOURCE, current_user.name, limits=limits
+        )
+    except UnreadableFile as error:
+        raise UnreadableFile(error.message.replace(str(path), name)) from None
+
+
+def _import_failed(error: UnreadableFile | ImportTimedOut) -> ResponseReturnValue:
+    """The upload form again, saying why the file was not imported."""
+    if isinstance(error, ImportTimedOut):
+        message = t("import.timed_out", seconds=f"{current_app.config['IMPORT_TIMEOUT_S']:g}")
+    else:
+        message = t("import.unreadable", message=error.message)
+    return render_template("admin/import.html", formats=IMPORT_FORMATS, error=message), 400
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @admin_required
 def import_upload() -> ResponseReturnValue:
-    formats = ("auto", *FORMATS)
+    formats = IMPORT_FORMATS
     if request.method == "GET":
         return render_template("admin/import.html", formats=formats)
     upload = request.files.get("file")
@@ -456,20 +477,16 @@ def import_upload() -> ResponseReturnValue:
     name = secure_filename(upload.filename) or "upload" + Path(upload.filename).suffix.lower()
     path = root / token / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    upload.save(path)
     fmt = _choice("format", formats, "auto")
     on_error = _choice("on_error", ON_ERROR_CHOICES, "abort")
     try:
-        report = _service().import_files(
-            [path], fmt=fmt, dry_run=True, on_error=on_error, source=SOURCE, user=current_user.name
-        )
-    except UnreadableFile as error:
-        shutil.rmtree(path.parent, ignore_errors=True)
-        return render_template(
-            "admin/import.html",
-            formats=formats,
-            error=t("import.unreadable", message=error.message),
-        ), 400
+        upload.save(path)
+        report = _import(path, upload.filename, fmt, dry_run=True, on_error=on_error)
+    except Exception as error:
+        shutil.rmtree(path.parent, ignore_errors=True)  # only a previewed file waits
+        if isinstance(error, UnreadableFile | ImportTimedOut):
+            return _import_failed(error)
+        raise
     session[SESSION_IMPORT] = {"token": token, "name": upload.filename, "format": fmt}
     return render_template(
         "admin/import_preview.html",
@@ -497,14 +514,10 @@ def import_confirm() -> ResponseReturnValue:
     _, path, info = pending
     on_error = _choice("on_error", ON_ERROR_CHOICES, "abort")
     try:
-        report = _service().import_files(
-            [path],
-            fmt=info.get("format", "auto"),
-            dry_run=False,
-            on_error=on_error,
-            source=SOURCE,
-            user=current_user.name,
-        )
+        name = info.get("name", path.name)
+        report = _import(path, name, info.get("format", "auto"), dry_run=False, on_error=on_error)
+    except (UnreadableFile, ImportTimedOut) as error:
+        return _import_failed(error)
     finally:
         _discard_upload()
     return render_template(

@@ -39,7 +39,7 @@ from werkzeug.exceptions import BadRequest
 
 from .. import exporter, get_service, readers, vocabularies
 from ..errors import UnreadableFile
-from ..importer import ON_ERROR_CHOICES
+from ..importer import ON_ERROR_CHOICES, ImportLimits
 from ..schemas import RecordSchema
 from ..search import SearchParams
 from . import auth
@@ -339,7 +339,11 @@ class Imports(MethodView):
     @_errors(
         imports,
         {
-            400: "No file, a bad parameter, or a file that cannot be read in its format.",
+            400: (
+                "No file, a bad parameter, a file that cannot be read in its format, or an "
+                "import that ran past the server's time limit (IMPORT_TIMEOUT_S; nothing "
+                "written)."
+            ),
             **AUTH_ERRORS,
             413: "The file is larger than the server accepts (MAX_CONTENT_LENGTH).",
         },
@@ -360,15 +364,25 @@ class Imports(MethodView):
 def _run_import(
     upload: FileStorage, fmt: str, dry_run: bool, on_error: str, user: str
 ) -> dict[str, Any]:
-    """Save the upload under its own extension (format detection reads it), import, delete."""
+    """Save the upload under its own extension (format detection reads it), import, delete.
+
+    The temporary folder goes whatever happens; the import stops at the configured deadline.
+    """
     name = upload.filename or "upload"
     suffix = Path(name).suffix.lower()
+    limits = ImportLimits.from_config(current_app.config, timed=True)
     with tempfile.TemporaryDirectory(prefix="casebase-import-") as folder:
         path = Path(folder) / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ""))
         upload.save(path)
         try:
             report = get_service(current_app).import_files(
-                [path], fmt, dry_run=dry_run, on_error=on_error, source="api", user=user
+                [path],
+                fmt,
+                dry_run=dry_run,
+                on_error=on_error,
+                source="api",
+                user=user,
+                limits=limits,
             )
         except UnreadableFile as error:
             # The message names the temporary file; the client knows its file by its name.

@@ -184,7 +184,21 @@ class ImportReportSchema(Schema):
     unchanged = fields.Integer(required=True)
     rejected = fields.Integer(required=True)
     dry_run = fields.Boolean(required=True)
-    errors = fields.List(fields.Nested(ImportErrorSchema), required=True)
+    errors_total = fields.Integer(
+        required=True,
+        metadata={"description": "How many errors were found, listed in `errors` or not."},
+    )
+    errors = fields.List(
+        fields.Nested(ImportErrorSchema),
+        required=True,
+        metadata={
+            "description": (
+                f"The first errors found, at most IMPORT_MAX_ERRORS of them "
+                f"({importer.MAX_ERRORS:,} unless configured); a value of the file quoted in "
+                f"one is cut to {readers.ECHO_CHARS} characters."
+            )
+        },
+    )
 
 
 class TermSchema(Schema):

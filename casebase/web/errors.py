@@ -1,16 +1,19 @@
-"""One table maps domain errors to HTTP status codes; one JSON error shape for the API.
+"""Every error handler of the app, for the API and the pages: one table, two shapes.
 
-Under /api and /healthz every error, whatever raised it (a domain error, werkzeug, flask-smorest,
-flask-limiter or a bug), is answered as {"message": ...} (+ `errors` for 422), never with a
-stack trace or an HTML page; elsewhere HTTP errors keep their HTML pages.
+One table maps domain errors to HTTP status codes. Under /api and /healthz every error,
+whatever raised it (a domain error, werkzeug, flask-smorest's argument parsing, or a bug), is
+answered as {"message": ...} (+ `errors` for 422), never with a stack trace or an HTML page;
+everywhere else the same errors are HTML pages in the chosen language.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]  # no type hints
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
@@ -19,6 +22,7 @@ from werkzeug.exceptions import (
 )
 
 from .. import errors
+from .i18n import t, translate_error
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
 # Sent with every 401: the API's one scheme (RFC 6750).
 WWW_AUTHENTICATE = 'Bearer realm="casebase"'
 # Paths whose errors are JSON; the pages answer HTML.
-JSON_PREFIXES = ("/api/", "/healthz")
+JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
 # The longest request target (path and query) answered; the pages' long search URLs fit.
 MAX_URL_CHARS = 8190
 # All request headers together, names and values; browsers send a few KB.
@@ -67,15 +71,49 @@ def wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.path == "/api"
 
 
-def _handle_domain(error: errors.CasebaseError) -> Response:
+def error_page(status: int, message: str) -> tuple[str, int]:
+    """The pages' error page, in the chosen language."""
+    return render_template("error.html", status=status, message=message), status
+
+
+def not_found_page(ref: str | None = None) -> tuple[str, int]:
+    return render_template("not_found.html", ref=ref), 404
+
+
+# --- domain errors ------------------------------------------------------------------------
+
+
+def _handle_domain(error: errors.CasebaseError) -> Any:
+    status = status_for(error)
+    if not wants_json():
+        if isinstance(error, errors.NotFound):
+            return not_found_page(request.view_args.get("ref") if request.view_args else None)
+        return error_page(status, translate_error(error.message))
     extra = {"errors": error.errors} if isinstance(error, errors.ValidationFailed) else {}
-    response = error_response(status_for(error), error.message, **extra)
+    response = error_response(status, error.message, **extra)
     if isinstance(error, errors.TooManyAttempts):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
+# --- HTTP errors (werkzeug, flask-smorest's argument parsing) -----------------------------
+
+
+def _leaves(messages: Any) -> Iterator[str]:
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _leaves(value)
+    elif isinstance(messages, list | tuple):
+        for value in messages:
+            yield from _leaves(value)
+    else:
+        yield str(messages)
+
+
 def _http_message(error: HTTPException) -> str:
+    parsed = getattr(error, "data", None)  # webargs: what the arguments' schema said
+    if isinstance(parsed, dict) and parsed.get("messages"):
+        return " ".join(_leaves(parsed["messages"]))
     if error.code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         size = f" (at most {_size(limit)})" if limit else ""
@@ -95,16 +133,16 @@ def _size(limit: int) -> str:
     return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
-def _error_page(error: HTTPException) -> Any:
-    """The pages' HTML error page (web/pages.py registers it), else Werkzeug's own."""
-    render = current_app.extensions.get("casebase_error_page")
-    return render(error) if render else error
-
-
 def _handle_http(error: HTTPException) -> Any:
+    if error.code is None or error.code < 400:
+        return error
     if not wants_json():
-        return _error_page(error)
-    response = error_response(error.code or 500, _http_message(error))
+        if isinstance(error, CSRFError):
+            return error_page(400, t("error.csrf"))
+        if error.code == 404:
+            return not_found_page()
+        return error_page(error.code, _http_message(error))
+    response = error_response(error.code, _http_message(error))
     if error.code == 405 and _allowed(error):
         response.headers["Allow"] = ", ".join(_allowed(error))
     return response
@@ -113,7 +151,7 @@ def _handle_http(error: HTTPException) -> Any:
 def _handle_unexpected(error: Exception) -> Any:
     log.exception("unexpected error", exc_info=error)
     if not wants_json():
-        return _error_page(InternalServerError())
+        return error_page(500, t("error.help"))
     return error_response(500, "Internal error: the server could not answer this request.")
 
 

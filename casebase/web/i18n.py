@@ -331,6 +331,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "With “Save nothing”, nothing will be saved because {rejected} cases are rejected.",
     ),
     "import.result_title": ("Resultat af importen", "Result of the import"),
+    "import.timed_out": (
+        "Importen tog mere end {seconds} sekunder og blev stoppet; intet er gemt. Del filen op "
+        "i mindre filer, eller importér den med kommandoen casebase import.",
+        "The import took longer than {seconds} seconds and was stopped; nothing was saved. "
+        "Split the file into smaller ones, or import it with the command casebase import.",
+    ),
+    "import.errors_shown": (
+        "Viser de første {shown} af {total} fejl.",
+        "Showing the first {shown} of {total} errors.",
+    ),
 }
 
 
