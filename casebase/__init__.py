@@ -14,7 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The Flask application: configuration, then the service layer, then the web."""
     app = Flask(__name__)
     app.config.update(load_config(test_config))
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep SPEC 6's field order
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep docs/contract.md section 6's field order
     app.extensions["casebase"] = Casebase(app.config["DATABASE_URL"], app.config["INDEX_DIR"])
 
     from . import web

@@ -1,4 +1,4 @@
-"""The `casebase` command (SPEC section 5): exit 0 ok, 1 data rejected, 2 bad usage or file."""
+"""The `casebase` command (docs/contract.md section 5): exit 0 ok, 1 data rejected, 2 bad usage or file."""
 
 from __future__ import annotations
 
@@ -6,23 +6,26 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import server
+from . import catalogue, server
 from .config import load_config
+from .engine import SearchParams, SearchResult
 from .errors import CasebaseError, UnreadableFile
 from .importer import ON_ERROR_CHOICES, ImportLimits, ImportReport
 from .readers import FORMATS
-from .search import SearchParams
+from .schemas.search import SearchResponseSchema
 from .services import Casebase
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
-SORTS = ("relevance", "newest", "oldest", "title")
+# What --filter takes: the catalogue's facets and the years.
+FILTER_NAMES = (*catalogue.FACET_NAMES, *catalogue.YEAR_PARAMETERS)
 LISTED_COLUMNS = 20  # ignored columns named after an import
 
 
@@ -60,8 +63,25 @@ def _filters(items: tuple[str, ...]) -> dict[str, list[str]]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             raise click.BadParameter(f"'{item}' is not FIELD=KEY", param_hint="--filter")
+        if name.strip() not in FILTER_NAMES:
+            raise click.BadParameter(
+                f"'{name.strip()}' is no filter; filters: {', '.join(FILTER_NAMES)}",
+                param_hint="--filter",
+            )
         args.setdefault(name.strip(), []).append(value.strip())
     return args
+
+
+def _search_params(
+    filters: tuple[str, ...],
+    query: str = "",
+    sort: str | None = None,
+    page: int = 1,
+    per_page: int = catalogue.DEFAULT_PER_PAGE,
+) -> SearchParams:
+    """Typed search parameters: the filters read by the search's schema, the rest as given."""
+    params = Casebase.parse_search(_filters(filters))
+    return replace(params, q=query, sort=sort, page=page, per_page=per_page)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -214,10 +234,7 @@ def export(fmt: str | None, filters: tuple[str, ...], query: str, output: str) -
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in FORMATS else "json"
     with _user_errors():
-        args: dict[str, list[str]] = _filters(filters)
-        if query:
-            args["q"] = [query]
-        params = SearchParams.from_args(args)
+        params = _search_params(filters, query)
         service = _service()
         if output == "-":
             service.export(params, fmt, sys.stdout.buffer)
@@ -238,11 +255,20 @@ def export(fmt: str | None, filters: tuple[str, ...], query: str, output: str) -
     "filters",
     multiple=True,
     metavar="FIELD=KEY",
-    help="collaboration_form, actor, theme, region, municipality, status, "
-    "year_from, year_to; repeatable.",
+    help=f"{', '.join(FILTER_NAMES)}; repeatable.",
 )
-@click.option("--sort", type=click.Choice(SORTS))
-@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(catalogue.SORT_KEYS),
+    help=f"Default: {catalogue.DEFAULT_SORT_WITH_QUERY} with a query, "
+    f"{catalogue.DEFAULT_SORT_WITHOUT_QUERY} without.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, catalogue.MAX_PER_PAGE),
+    default=catalogue.DEFAULT_PER_PAGE,
+    show_default=True,
+)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's response body.")
 def search_(
@@ -250,26 +276,22 @@ def search_(
 ) -> None:
     """Search the cases as the API does."""
     with _user_errors():
-        args = _filters(filters)
-        args.update({"q": [query], "per_page": [str(limit)], "page": [str(page)]})
-        if sort:
-            args["sort"] = [sort]
-        body = _service().search_args(args)
+        params = _search_params(filters, query, sort, per_page=limit, page=page)
+        found = _service().search(params)
     if as_json:
+        body = SearchResponseSchema().dump(found)
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    _print_results(body)
+    _print_results(found)
 
 
-def _print_results(body: dict[str, Any]) -> None:
-    click.echo(
-        f"{body['total']} cases"
-        + (f" (did you mean: {body['suggestion']})" if body.get("suggestion") else "")
-    )
-    for result in body["results"]:
-        years = "-".join(str(y) for y in (result["start_year"], result["end_year"]) if y)
-        places = ", ".join(result["municipalities"]) or "landsdækkende"
-        click.echo(f"{result['ref']}  {result['title']}  [{places}; {years or 'år ukendt'}]")
+def _print_results(found: SearchResult) -> None:
+    did_you_mean = f" (did you mean: {found.suggestion})" if found.suggestion else ""
+    click.echo(f"{found.total} cases{did_you_mean}")
+    for hit in found.results:
+        years = "-".join(str(y) for y in (hit.start_year, hit.end_year) if y)
+        places = ", ".join(hit.municipalities) or "landsdækkende"
+        click.echo(f"{hit.ref}  {hit.title}  [{places}; {years or 'år ukendt'}]")
 
 
 @cli.command()

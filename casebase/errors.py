@@ -12,7 +12,11 @@ class CasebaseError(Exception):
 
 
 class InvalidSearch(CasebaseError):
-    """A search parameter that is unknown or out of range."""
+    """A search parameter that is unknown or out of range; `problems` one message each."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class NotFound(CasebaseError):

@@ -13,12 +13,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from casebase.errors import CasebaseError
-from casebase.readers import (
+from casebase.readers import FORMATS
+from casebase.spreadsheet import (
     ESCAPED_SEPARATOR,
-    FORMATS,
-    FORMULA_PREFIXES,
     LINK_TITLES_COLUMN,
     LIST_SEPARATOR,
+    guard_formula,
 )
 from casebase.vocabularies import LIST_FIELDS, RECORD_FIELDS
 
@@ -105,7 +105,7 @@ def _row(record: dict[str, Any]) -> list[Any]:
 
 
 def _join(values: list[Any], separator: str) -> str:
-    """A list cell as readers._split reads it back: a `|` inside a value escaped as `\\|`."""
+    """A list cell as the readers split it again: a `|` inside a value escaped as `\\|`."""
     parts = [str(value).replace(LIST_SEPARATOR, ESCAPED_SEPARATOR) for value in values]
     text = parts[0] if parts else ""
     for part in parts[1:]:
@@ -113,11 +113,6 @@ def _join(values: list[Any], separator: str) -> str:
             text += " "  # `A\` then `|B` would read as `A|B`; import strips the space
         text += separator + part
     return text
-
-
-def _guard(text: str) -> str:
-    """Formula injection: a leading = + - @ gets a ' (and so does an existing ' before one)."""
-    return "'" + text if text.lstrip("'").startswith(FORMULA_PREFIXES) else text
 
 
 def _write_csv(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
@@ -135,7 +130,7 @@ def _write_csv(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
-    return _guard(value) if isinstance(value, str) else value
+    return guard_formula(value) if isinstance(value, str) else value
 
 
 def _write_xlsx(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
@@ -158,9 +153,7 @@ def _xlsx_cell(sheet: Any, record: dict[str, Any], column: str, value: Any) -> A
     if not isinstance(value, str):
         return value
     # XML cannot hold most control characters; openpyxl would refuse the cell.
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
-        text = "'" + text  # import drops one ' before = + - @
+    text = guard_formula(ILLEGAL_CHARACTERS_RE.sub("", value), typed_as_text=True)
     length = len(text.encode("utf-16-le")) // 2
     if length > XLSX_MAX_CELL_CHARS:  # openpyxl would cut it short without a word
         raise CasebaseError(

@@ -172,15 +172,19 @@ def _cut_quotes(message: str, quoted: list[str]) -> str:
 
 
 def _records(
-    paths: Sequence[Path], fmt: str, report: ImportReport, limits: ReadLimits
+    paths: Sequence[Path],
+    names: Sequence[str],
+    fmt: str,
+    report: ImportReport,
+    limits: ReadLimits,
 ) -> Generator[tuple[str | None, RawRecord], None, None]:
     several = len(paths) > 1
-    for path in paths:
-        with read_records(path, fmt, limits=limits) as reader:
+    for path, name in zip(paths, names, strict=True):
+        with read_records(path, fmt, limits=limits, name=name) as reader:
             for raw in reader:
-                yield (path.name if several else None), raw
+                yield (Path(name).name if several else None), raw
             if reader.ignored_columns:
-                report.ignored_columns[path.name] = list(reader.ignored_columns)
+                report.ignored_columns[Path(name).name] = list(reader.ignored_columns)
 
 
 def import_files(
@@ -193,8 +197,12 @@ def import_files(
     user: str | None = None,
     progress: Callable[[int], None] | None = None,
     limits: ImportLimits | None = None,
+    names: Sequence[str] | None = None,
 ) -> ImportReport:
     """Validate every record of some files and upsert them by ref, all in one transaction.
+
+    `names` are how messages name the files (an upload's name as the client knows it);
+    by default their paths.
 
     UnreadableFile propagates (nothing is written), and so does ImportTimedOut once the
     limits' time has passed (rolled back). With on_error='abort' nothing is written when any
@@ -204,7 +212,8 @@ def import_files(
     limits = limits or ImportLimits()
     report = ImportReport(dry_run=dry_run)
     read_limits = ReadLimits(limits.max_rows, limits.max_xlsx_bytes, _deadline(limits.timeout_s))
-    records = _records([Path(p) for p in paths], fmt, report, read_limits)
+    names = list(names) if names is not None else [str(p) for p in paths]
+    records = _records([Path(p) for p in paths], names, fmt, report, read_limits)
     scope = db.write_session() if not dry_run else db.session()
     with scope as session, closing(records):
         run = _Run(session, report, not dry_run, source, user, limits.max_errors)

@@ -45,7 +45,7 @@ def parse_decimal(value: Any) -> Any:
     return value
 
 
-_WHOLE = re.compile(r"\s*([+-]?\d{1,%d})\s*" % MAX_DIGITS)
+_WHOLE = re.compile(rf"\s*([+-]?\d{{1,{MAX_DIGITS}}})\s*")
 
 
 def parse_whole_number(value: Any) -> int | None:

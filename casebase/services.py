@@ -19,6 +19,7 @@ from .models import Change, User
 from .schemas import Message, field_errors, load_record
 from .schemas.search import load_search
 from .sync import Comparison
+from .uploads import Upload
 
 # Vocabulary fields of a record dict that get labels in the detail view.
 LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors", "themes")
@@ -94,7 +95,7 @@ class Casebase:
             return load_search(args)
         except ValidationError as error:
             lines = [m for messages in field_errors(error).values() for m in messages]
-            raise InvalidSearch(" ".join(lines)) from None
+            raise InvalidSearch(" ".join(lines), lines) from None
 
     def similar(self, ref: str, limit: int = 5) -> list[Hit]:
         self._refresh()
@@ -199,13 +200,30 @@ class Casebase:
         user: str | None = None,
         progress: Callable[[int], None] | None = None,
         limits: importer.ImportLimits | None = None,
+        names: Sequence[str] | None = None,
     ) -> ImportReport:
         report = importer.import_files(
-            self.db, paths, fmt, dry_run, on_error, source, user, progress, limits
+            self.db, paths, fmt, dry_run, on_error, source, user, progress, limits, names
         )
         if report.written and not dry_run and not report.aborted:
             self.sync()
         return report
+
+    def import_upload(
+        self,
+        upload: Upload,
+        fmt: str,
+        dry_run: bool,
+        on_error: str,
+        source: str,
+        user: str | None,
+        limits: importer.ImportLimits,
+    ) -> ImportReport:
+        """An uploaded file through the import (the API and the admin pages): its messages
+        name it as the client does, never by its path on the server."""
+        return self.import_files(
+            [upload.path], fmt, dry_run, on_error, source, user, limits=limits, names=[upload.name]
+        )
 
     # --- users and tokens ------------------------------------------------------------------
     def create_user(self, name: str, password: str, admin: bool = False) -> None:

@@ -1,11 +1,13 @@
-"""The controlled vocabularies of SPEC section 3 and the look-ups that imports need."""
+"""The controlled vocabularies of docs/contract.md section 3 and the look-ups that imports need."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class Term:
     en: str
     region: str | None = None  # municipalities only
     code: str | None = None  # municipalities only: the official kommunekode
+    lat: float | None = None  # municipalities only: the centre (where cases without
+    lon: float | None = None  # coordinates of their own are placed on the map)
 
     def label(self, lang: str = "da") -> str:
         return self.en if lang == "en" else self.da
@@ -100,124 +104,20 @@ REGIONS = (
     Term("nordjylland", "Region Nordjylland", "North Denmark Region"),
 )
 
-# Municipality names (the keys) and official codes per region,
-# from shared/reference/municipalities.json.
-_MUNICIPALITIES_BY_REGION = {
-    "hovedstaden": [
-        ("Albertslund", "0165"),
-        ("Allerød", "0201"),
-        ("Ballerup", "0151"),
-        ("Bornholm", "0400"),
-        ("Brøndby", "0153"),
-        ("Dragør", "0155"),
-        ("Egedal", "0240"),
-        ("Fredensborg", "0210"),
-        ("Frederiksberg", "0147"),
-        ("Frederikssund", "0250"),
-        ("Furesø", "0190"),
-        ("Gentofte", "0157"),
-        ("Gladsaxe", "0159"),
-        ("Glostrup", "0161"),
-        ("Gribskov", "0270"),
-        ("Halsnæs", "0260"),
-        ("Helsingør", "0217"),
-        ("Herlev", "0163"),
-        ("Hillerød", "0219"),
-        ("Hvidovre", "0167"),
-        ("Høje-Taastrup", "0169"),
-        ("Hørsholm", "0223"),
-        ("Ishøj", "0183"),
-        ("København", "0101"),
-        ("Lyngby-Taarbæk", "0173"),
-        ("Rudersdal", "0230"),
-        ("Rødovre", "0175"),
-        ("Tårnby", "0185"),
-        ("Vallensbæk", "0187"),
-    ],
-    "sjaelland": [
-        ("Faxe", "0320"),
-        ("Greve", "0253"),
-        ("Guldborgsund", "0376"),
-        ("Holbæk", "0316"),
-        ("Kalundborg", "0326"),
-        ("Køge", "0259"),
-        ("Lejre", "0350"),
-        ("Lolland", "0360"),
-        ("Næstved", "0370"),
-        ("Odsherred", "0306"),
-        ("Ringsted", "0329"),
-        ("Roskilde", "0265"),
-        ("Slagelse", "0330"),
-        ("Solrød", "0269"),
-        ("Sorø", "0340"),
-        ("Stevns", "0336"),
-        ("Vordingborg", "0390"),
-    ],
-    "syddanmark": [
-        ("Aabenraa", "0580"),
-        ("Assens", "0420"),
-        ("Billund", "0530"),
-        ("Esbjerg", "0561"),
-        ("Faaborg-Midtfyn", "0430"),
-        ("Fanø", "0563"),
-        ("Fredericia", "0607"),
-        ("Haderslev", "0510"),
-        ("Kerteminde", "0440"),
-        ("Kolding", "0621"),
-        ("Langeland", "0482"),
-        ("Middelfart", "0410"),
-        ("Nordfyns", "0480"),
-        ("Nyborg", "0450"),
-        ("Odense", "0461"),
-        ("Svendborg", "0479"),
-        ("Sønderborg", "0540"),
-        ("Tønder", "0550"),
-        ("Varde", "0573"),
-        ("Vejen", "0575"),
-        ("Vejle", "0630"),
-        ("Ærø", "0492"),
-    ],
-    "midtjylland": [
-        ("Aarhus", "0751"),
-        ("Favrskov", "0710"),
-        ("Hedensted", "0766"),
-        ("Herning", "0657"),
-        ("Holstebro", "0661"),
-        ("Horsens", "0615"),
-        ("Ikast-Brande", "0756"),
-        ("Lemvig", "0665"),
-        ("Norddjurs", "0707"),
-        ("Odder", "0727"),
-        ("Randers", "0730"),
-        ("Ringkøbing-Skjern", "0760"),
-        ("Samsø", "0741"),
-        ("Silkeborg", "0740"),
-        ("Skanderborg", "0746"),
-        ("Skive", "0779"),
-        ("Struer", "0671"),
-        ("Syddjurs", "0706"),
-        ("Viborg", "0791"),
-    ],
-    "nordjylland": [
-        ("Aalborg", "0851"),
-        ("Brønderslev", "0810"),
-        ("Frederikshavn", "0813"),
-        ("Hjørring", "0860"),
-        ("Jammerbugt", "0849"),
-        ("Læsø", "0825"),
-        ("Mariagerfjord", "0846"),
-        ("Morsø", "0773"),
-        ("Rebild", "0840"),
-        ("Thisted", "0787"),
-        ("Vesthimmerlands", "0820"),
-    ],
-}
+# Each region's municipalities: name (the key), official code and centre point, with sources.
+MUNICIPALITY_DATA = Path(__file__).parent / "data" / "municipalities.json"
 
-MUNICIPALITIES = tuple(
-    Term(name, name, name, region=region, code=code)
-    for region, pairs in _MUNICIPALITIES_BY_REGION.items()
-    for name, code in pairs
-)
+
+def _municipalities() -> tuple[Term, ...]:
+    data = json.loads(MUNICIPALITY_DATA.read_text(encoding="utf-8"))
+    return tuple(
+        Term(m["name"], m["name"], m["name"], region["key"], m["code"], m["lat"], m["lon"])
+        for region in data["regions"]
+        for m in region["municipalities"]
+    )
+
+
+MUNICIPALITIES = _municipalities()
 
 # Short forms people write that the rules below do not derive.
 MUNICIPALITY_ALIASES = {

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from casebase import create_app
 from casebase.cli import cli
+from casebase.schemas.search import SearchResponseSchema
 from casebase.services import Casebase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,3 +168,8 @@ def live_server(seeded: Casebase, env: dict[str, str]) -> Iterator[str]:
             process.wait()
         if process.stderr:
             process.stderr.close()
+
+
+def search_body(service: Casebase, args: dict[str, list[str]]) -> dict:
+    """A search through the service, as the API answers it (parameters as a query string)."""
+    return SearchResponseSchema().dump(service.search(service.parse_search(args)))

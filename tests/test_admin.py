@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy
+from conftest import search_body
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from casebase import create_app
 from casebase.config import instance_dir
 from casebase.errors import NotFound
-from casebase.web import admin
+from casebase.web import admin_cases, admin_import
 
 ADMIN, ADMIN_PASSWORD = "admin", "admin-password"
 READER, READER_PASSWORD = "reader", "reader-password"
@@ -423,7 +424,7 @@ def test_create_a_case_through_the_form(admin_client, users):
         ADMIN,
         "admin",
     )
-    assert users.search_args({"q": ["ny sag"]})["total"] == 1
+    assert search_body(users, {"q": ["ny sag"]})["total"] == 1
 
 
 def test_invalid_form_shows_errors_next_to_each_field(admin_client, users):
@@ -519,7 +520,7 @@ def test_the_edit_form_holds_every_field_and_the_version(admin_client, one_case)
 
 
 def edit_fields(record: dict, **changes) -> dict:
-    fields = admin.record_to_form(record)
+    fields = admin_cases.record_to_form(record)
     fields.update(changes)
     return fields
 
@@ -585,7 +586,7 @@ def test_delete_asks_first_then_deletes(admin_client, one_case):
     assert response.status_code == 302 and response.headers["Location"] == "/admin"
     with pytest.raises(NotFound):
         one_case.get_case("sydhavn-1")
-    assert one_case.search_args({})["total"] == 0
+    assert search_body(one_case, {})["total"] == 0
     page = html_of(admin_client.get("/admin"))
     assert "Sagen sydhavn-1 er slettet." in page
     assert "<td>slettet</td>" in page
@@ -622,7 +623,7 @@ def upload(client, path: Path, on_error: str = "abort"):
 
 
 def uploads_dir() -> Path:
-    return instance_dir() / admin.UPLOAD_SUBDIR
+    return instance_dir() / admin_import.UPLOAD_SUBDIR
 
 
 def counts(page: str) -> dict[str, int]:
@@ -650,7 +651,7 @@ def test_import_preview_then_confirm(admin_client, users, tmp_path):
     assert done.status_code == 200
     assert "Importen er gennemført: 2 nye, 0 ændrede, 0 uændrede, 1 afviste." in html_of(done)
     assert users.case_count() == 2
-    assert users.search_args({"q": ["importeret"]})["total"] == 2
+    assert search_body(users, {"q": ["importeret"]})["total"] == 2
     assert list(uploads_dir().iterdir()) == []  # the upload is gone
     change = users.recent_changes(1)[0]
     assert (change.user_name, change.source) == (ADMIN, "admin")
@@ -802,7 +803,7 @@ def test_form_to_record():
             ("funders", " F1 \n\nF2"),
         ]
     )
-    record = admin.form_to_record(form, form.getlist)
+    record = admin_cases.form_to_record(form, form.getlist)
     assert record["budget_dkk"] == 1250000 and record["public_funding_dkk"] == 2500000
     assert record["private_funding_dkk"] == "12.5"  # left for the schema to refuse
     assert record["latitude"] == 55.5

@@ -1,4 +1,4 @@
-"""The JSON API through the Flask test client, on SQLite and PostgreSQL (SPEC section 6)."""
+"""The JSON API through the Flask test client, on SQLite and PostgreSQL (docs/contract.md section 6)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from werkzeug.test import encode_multipart
 
 from casebase import create_app, get_service
 from casebase.services import Casebase
-from casebase.web import api
+from casebase.web import streaming
 
 SEED_COUNT = 90
 VOCABULARY_COUNTS = {
@@ -1113,8 +1113,8 @@ def test_an_abandoned_export_stops_writing(
     seeded: Casebase, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small chunks and a queue of one: the export would wait for the client for ever.
-    monkeypatch.setattr(api, "EXPORT_CHUNK_BYTES", 512)
-    monkeypatch.setattr(api, "EXPORT_QUEUE_CHUNKS", 1)
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(streaming, "QUEUE_CHUNKS", 1)
     head = client.head("/api/export?format=jsonl")
     assert (head.status_code, head.data) == (200, b"")
     head.close()

@@ -14,11 +14,19 @@ import pytest
 from search_fixtures import CASES, REFS, case
 from whoosh import query
 
-from casebase import index as index_module
-from casebase.analysis import danish_analyzer, danish_sort_key, index_term, word_spans
+from casebase.engine import CaseIndex, IndexBusy, SearchParams, generations
+from casebase.engine import search as engine_search
+from casebase.engine.analysis import danish_analyzer, danish_sort_key, index_term, word_spans
+from casebase.engine.document import case_document
+from casebase.engine.postings import PostingsCache
+from casebase.engine.whooshlib import read_postings
 from casebase.errors import CasebaseError
-from casebase.index import CaseIndex, IndexBusy, PostingsCache, case_document, read_postings
-from casebase.search import SearchParams, search
+from casebase.schemas.search import SearchResponseSchema
+
+
+def search(index: CaseIndex, params: SearchParams) -> dict[str, Any]:
+    return SearchResponseSchema().dump(engine_search(index, params))
+
 
 VERSIONS = {c["ref"]: c["version"] for c in CASES}
 
@@ -203,7 +211,7 @@ def test_deleted_index_folder(built: CaseIndex) -> None:
 def test_a_generation_of_another_format_is_not_used(built: CaseIndex) -> None:
     """After a schema change (INDEX_FORMAT), an old index reads as absent: the service rebuilds."""
     (generation,) = built.path.glob("gen-*")
-    old = generation.with_name(generation.name.replace(index_module.INDEX_FORMAT, "v1", 1))
+    old = generation.with_name(generation.name.replace(generations.INDEX_FORMAT, "v1", 1))
     generation.rename(old)
     (built.path / "CURRENT").write_text(old.name + "\n")
     assert built.exists() is False
@@ -325,10 +333,10 @@ def test_searching_threads_while_the_index_changes(built: CaseIndex) -> None:
 def test_a_held_lock_is_reported_not_raised_as_lockerror(
     built: CaseIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index_module, "WRITER_TIMEOUT", 0.1)
-    monkeypatch.setattr(index_module, "WRITER_ATTEMPTS", 2)
+    monkeypatch.setattr(generations, "WRITER_TIMEOUT", 0.1)
+    monkeypatch.setattr(generations, "WRITER_ATTEMPTS", 2)
     (generation,) = built.path.glob("gen-*")
-    blocker = index_module.index.open_dir(str(generation)).writer()
+    blocker = generations.index.open_dir(str(generation)).writer()
     try:
         with pytest.raises(IndexBusy) as raised:
             built.update([new_case("blocked")], [], seq=6)

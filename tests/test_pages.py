@@ -9,11 +9,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import search_body
 
 from casebase import create_app
-from casebase.search import FACETS
+from casebase.catalogue import FACET_NAMES as FACETS
+from casebase.engine import Bucket
 from casebase.web import chart, i18n, security
-from casebase.web.pages import citation, paragraphs
+from casebase.web.case_page import citation
+from casebase.web.pages import paragraphs
 
 STATIC = Path(__file__).resolve().parent.parent / "casebase" / "web" / "static"
 
@@ -138,7 +141,7 @@ def query_of(href: str) -> dict[str, list[str]]:
 
 def test_search_page_shows_the_seed_data_as_the_api_counts_it(client, seeded):
     html = text_of(client.get("/"))
-    body = seeded.search_args({})
+    body = search_body(seeded, {})
     assert f"{body['total']} sager" in html
     for facet in FACETS:
         counts = {b["value"]: (b["count"], b["selected"]) for b in body["facets"][facet]}
@@ -232,7 +235,7 @@ def test_pagination_links_with_aria_current(client, cases):
 
 
 def test_pages_window_shows_gaps():
-    from casebase.web.pages import _pages
+    from casebase.web.search_page import _pages
 
     assert _pages(1, 10, 35) == [1, 2, 3, 4]
     assert _pages(6, 10, 200) == [1, None, 4, 5, 6, 7, 8, None, 20]
@@ -253,7 +256,7 @@ def test_sort_is_applied_and_selected(client, cases, sort, expected):
 
 
 def test_did_you_mean_links_to_the_suggested_query(client, cases):
-    body = cases.search_args({"q": ["partnerskb"]})
+    body = search_body(cases, {"q": ["partnerskb"]})
     assert body["suggestion"]
     html = text_of(client.get("/?q=partnerskb&theme=byrum"))
     link = re.search(
@@ -337,7 +340,7 @@ def test_the_chart_is_an_accessible_svg_of_start_years(client, cases):
 
 
 def test_year_counts_fill_gaps_and_render():
-    years = chart.year_counts([{"value": 2012, "count": 2}, {"value": 2010, "count": 1}])
+    years = chart.year_counts([Bucket(2012, "2012", 2, False), Bucket(2010, "2010", 1, False)])
     assert [(y.year, y.count) for y in years] == [(2010, 1), (2011, 0), (2012, 2)]
     svg = chart.render_svg(years, "T <x>", "D & d", lambda y: f"{y.year}", lambda y: "/?a=1&b=2")
     assert '<title id="chart-title">T &lt;x&gt;</title>' in svg
@@ -346,7 +349,7 @@ def test_year_counts_fill_gaps_and_render():
     assert chart.year_counts([]) == []
 
 
-def test_export_links_carry_the_search_without_page_or_sort(client, cases):
+def test_export_links_carry_the_search_and_its_order_without_the_page(client, cases):
     html = text_of(client.get("/?q=partnerskab&theme=byrum&year_to=2015&sort=title&page=1"))
     exports = re.findall(r'<a href="(/api/export\?[^"]*)" download>([^<]*)</a>', html)
     assert [text for _, text in exports] == ["CSV", "Excel (XLSX)", "JSON"]
@@ -356,6 +359,7 @@ def test_export_links_carry_the_search_without_page_or_sort(client, cases):
             "q": ["partnerskab"],
             "theme": ["byrum"],
             "year_to": ["2015"],
+            "sort": ["title"],
         }
 
 
@@ -450,7 +454,7 @@ def test_case_page_citation_permalink_and_similar_cases(client, cases):
         f"Partnerskab i Sydhavnen. København, 2010–2014. casebase, {permalink}, hentet {today}."
     ) in html
     similar = html[html.index('id="similar-heading"') :]
-    expected = [r["ref"] for r in cases.similar("a-kbh", 5)]
+    expected = [hit.ref for hit in cases.similar("a-kbh", 5)]
     assert expected
     assert re.findall(r'<li><a href="/cases/([^"]+)">', similar) == expected
 

@@ -762,7 +762,7 @@ def test_a_cases_document_on_one_long_line(tmp_path: Path, name: str, end: str) 
 def test_a_first_line_too_long_to_read_goes_by_the_extension(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: str
 ) -> None:
-    monkeypatch.setattr("casebase.readers.MAX_JSON_RECORD_CHARS", 100_000)
+    monkeypatch.setattr("casebase.readers.base.MAX_JSON_RECORD_CHARS", 100_000)
     path = write(tmp_path, name, json.dumps(LONG) + "\n")
     assert detect_format(path) == expected
     for other in ("b.json", "c"):

@@ -7,6 +7,7 @@ known corpus through the database and the change log, so both databases feed it 
 import json
 
 import pytest
+from conftest import search_body
 from search_fixtures import CASES
 
 QUERY_FIELDS = ("q", "sort", "page", "per_page", "year_from", "year_to")
@@ -26,7 +27,7 @@ def counts(body, facet):
 
 
 def test_known_facet_counts(corpus):
-    body = corpus.search_args({"per_page": ["100"]})
+    body = search_body(corpus, {"per_page": ["100"]})
     assert body["total"] == 16
     assert counts(body, "region") == {
         "sjaelland": 6,
@@ -52,11 +53,11 @@ def test_known_facet_counts(corpus):
 
 
 def test_disjunctive_counts_and_selected_values(corpus):
-    body = corpus.search_args({"region": ["sjaelland"], "status": ["planlagt"]})
+    body = search_body(corpus, {"region": ["sjaelland"], "status": ["planlagt"]})
     # The region facet ignores its own filter, the status facet its own.
-    everything_planned = corpus.search_args({"status": ["planlagt"]})
+    everything_planned = search_body(corpus, {"status": ["planlagt"]})
     assert counts(body, "region") == counts(everything_planned, "region")
-    in_sjaelland = corpus.search_args({"region": ["sjaelland"]})
+    in_sjaelland = search_body(corpus, {"region": ["sjaelland"]})
     assert counts(body, "status") == counts(in_sjaelland, "status")
     selected = [b for b in body["facets"]["region"] if b["selected"]]
     assert [b["value"] for b in selected] == ["sjaelland"]
@@ -66,7 +67,7 @@ def test_disjunctive_counts_and_selected_values(corpus):
 
 
 def test_text_filters_and_years_agree_with_the_records(corpus):
-    body = corpus.search_args({"year_from": ["2015"], "year_to": ["2016"], "per_page": ["100"]})
+    body = search_body(corpus, {"year_from": ["2015"], "year_to": ["2016"], "per_page": ["100"]})
     expected = sorted(
         c["ref"]
         for c in CASES
@@ -81,7 +82,7 @@ def test_pages_never_repeat_or_drop_a_case(corpus):
     for sort in ("newest", "oldest", "title"):
         seen = []
         for page in range(1, 5):
-            body = corpus.search_args({"sort": [sort], "per_page": ["5"], "page": [str(page)]})
+            body = search_body(corpus, {"sort": [sort], "per_page": ["5"], "page": [str(page)]})
             seen += [r["ref"] for r in body["results"]]
         assert sorted(seen) == sorted(c["ref"] for c in CASES), sort
 
@@ -93,6 +94,6 @@ def test_a_write_is_searchable_and_a_delete_is_gone(corpus):
         "title": "Helt ny sag om vindmøller",
     }
     corpus.create_case(record, user=None)
-    assert [r["ref"] for r in corpus.search_args({"q": ["vindmøller"]})["results"]] == ["ny-sag"]
+    assert [r["ref"] for r in search_body(corpus, {"q": ["vindmøller"]})["results"]] == ["ny-sag"]
     corpus.delete_case("ny-sag", user=None)
-    assert corpus.search_args({"q": ["vindmøller"]})["total"] == 0
+    assert search_body(corpus, {"q": ["vindmøller"]})["total"] == 0

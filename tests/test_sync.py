@@ -7,8 +7,8 @@ import threading
 from conftest import run_cli
 
 from casebase import store
+from casebase.engine import SearchParams
 from casebase.schemas import load_record
-from casebase.search import SearchParams
 from casebase.services import Casebase
 
 RECORD = {
@@ -23,8 +23,8 @@ RECORD = {
 
 
 def refs(service, q=""):
-    body = service.search(SearchParams(q=q, per_page=100))
-    return sorted(r["ref"] for r in body["results"])
+    found = service.search(SearchParams(q=q, per_page=100))
+    return sorted(hit.ref for hit in found.results)
 
 
 def test_two_index_folders_over_one_database(env, tmp_path):

@@ -131,4 +131,3 @@ def live_mask(reader: Any, size: int) -> np.ndarray:
     mask = np.zeros(size, dtype=bool)
     mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     return mask
-

@@ -75,4 +75,3 @@ def case_document(record: dict) -> dict[str, Any]:
         "c_codes": np.asarray(codes, dtype=CODE_DTYPE).tobytes(),
         "c_nums": NUMS.pack(start or 0, end or 0, int(record.get("version") or 0)),
     }
-

@@ -45,9 +45,7 @@ class Selection:
     scores: np.ndarray | None
 
 
-def select(
-    snap: Snapshot, params: SearchParams, q: query.Query | None, scored: bool
-) -> Selection:
+def select(snap: Snapshot, params: SearchParams, q: query.Query | None, scored: bool) -> Selection:
     cols = snap.columns
     base = cols.live.copy()
     scores = None

@@ -56,7 +56,6 @@ class IndexBusy(Busy):
     """Another process held the index's write lock for too long."""
 
 
-
 # --- the index ----------------------------------------------------------------------------
 
 
@@ -332,4 +331,3 @@ class CaseIndex:
             except Exception:
                 pass  # a broken or half-built folder goes all the same
             shutil.rmtree(folder, ignore_errors=True)
-

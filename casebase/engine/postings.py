@@ -18,7 +18,6 @@ def leaf_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.
     return read_postings(leaf.postings(fieldname, text))
 
 
-
 class PostingsCache:
     """Decoded postings per (segment, field, term), least recently used out first.
 
@@ -55,5 +54,3 @@ class PostingsCache:
         with self._lock:
             self._entries.clear()
             self._size = 0
-
-

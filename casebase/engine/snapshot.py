@@ -24,7 +24,6 @@ def open_lazy_files(reader: Any) -> None:
             reader.doc_field_length(0, name)
 
 
-
 class Snapshot:
     """One generation of the index as searches see it: a searcher plus its numpy columns."""
 
@@ -101,5 +100,3 @@ class Snapshot:
             close = self._users == 0
         if close:
             self.searcher.close()
-
-

@@ -16,7 +16,6 @@ SNIPPET_CONTEXT = 60  # characters shown before the first mark
 SNIPPET_SCAN_CHARS = 20_000  # only the start of a very long text is searched for matches
 
 
-
 def data_snippet(data: dict[str, Any]) -> str:
     """The start of a case's summary (else description), for results without a q."""
     return plain_snippet(str(data.get("summary") or data.get("description") or ""))

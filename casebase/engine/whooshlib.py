@@ -96,7 +96,6 @@ def _blocks(matcher: Any) -> Iterator[tuple[np.ndarray, Any, Any]]:
         matcher._next_block()
 
 
-
 def _step_postings(matcher: Any) -> tuple[np.ndarray, list[float], list[Any]]:
     """Any other matcher (e.g. inlined postings of a rare term), one posting at a time."""
     ids, weights, values = [], [], []
@@ -106,4 +105,3 @@ def _step_postings(matcher: Any) -> tuple[np.ndarray, list[float], list[Any]]:
         values.append(matcher.value())
         matcher.next()
     return np.asarray(ids, dtype=np.int32), weights, values
-

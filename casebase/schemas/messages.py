@@ -44,6 +44,7 @@ ENGLISH = {
     "search.unknown_parameter": "Unknown parameter '{name}'. Allowed parameters: {allowed}.",
     "search.sort": "Unknown sort '{input}'. Allowed sorts: {allowed}.",
     "search.number": "{name} must be a whole number from {low} to {high}.",
+    "search.number_from": "{name} must be a whole number from {low} up.",
     "search.year": "{name} must be a whole number (a year such as 2015).",
     # A message from elsewhere (a library) that the catalogue does not know: shown as it is.
     "plain": "{text}",
@@ -65,6 +66,10 @@ class Message(str):
         message = super().__new__(cls, place_words(path, english=True) + text)
         message.key, message.values, message.path = key, filled, path
         return message
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]
+        """Copies and pickles are made from the key, not the text."""
+        return (self.key, self.values, self.path)
 
     def format(self, *args: Any, **values: Any) -> Message:  # type: ignore[override]
         """The message with values filled in, as marshmallow's validators ask."""
@@ -104,7 +109,7 @@ def _cut(value: Any) -> Any:
     return value
 
 
-def field_messages(**overrides: str) -> dict[str, Message]:
+def field_messages(**overrides: str) -> dict[str, str | list[Any] | dict[Any, Any]]:
     """A field's error_messages from catalogue keys: required and null read the same."""
     keys = {"required": "required", "null": "required", **overrides}
     return {name: Message(key) for name, key in keys.items()}

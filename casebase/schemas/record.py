@@ -22,7 +22,7 @@ from marshmallow import (
 )
 
 from .. import vocabularies
-from ..numbers import parse_whole_number
+from ..numbers import parse_amount, parse_whole_number
 from ..vocabularies import RECORD_FIELDS, SYSTEM_FIELDS
 from .messages import Message, field_messages
 
@@ -192,9 +192,7 @@ def _messages(messages: Any, path: tuple[str | int, ...] = ()) -> list[str]:
     if isinstance(messages, list):
         return [line for message in messages for line in _messages(message, path)]
     if isinstance(messages, dict):
-        return [
-            line for key, value in messages.items() for line in _messages(value, (*path, key))
-        ]
+        return [line for key, value in messages.items() for line in _messages(value, (*path, key))]
     return [Message.plain(str(messages)).at(*path)]
 
 

@@ -33,10 +33,11 @@ def _facet_field(facet: catalogue.Facet) -> fields.Field:
 
 
 def _number(name: str, low: int, high: int, default: int | None = None) -> WholeNumber:
-    values = {"name": name, "low": low, "high": high}
+    key = "search.number_from" if high == LARGEST_NUMBER else "search.number"
+    message = Message(key, {"name": name, "low": low, "high": high})
     return WholeNumber(
-        validate=validate.Range(low, high, error=Message("search.number", values)),
-        error_messages={"invalid": Message("search.number", values)},
+        validate=validate.Range(low, high, error=message),
+        error_messages={"invalid": message},
         metadata={"default": default} if default is not None else {},
     )
 
@@ -50,45 +51,56 @@ def _year(name: str, description: str | None = None) -> WholeNumber:
     )
 
 
-class _SearchArgsRules(Schema):
-    """How a query string becomes SearchParams (the fields are declared below)."""
+class QueryArgsSchema(Schema):
+    """Parameters from a query string: names checked, empty values dropped, one value for a
+    single parameter (the first), every value for a repeatable one (a list field)."""
 
     class Meta:
         unknown = RAISE
 
     @pre_load
     def _from_query_string(self, data: Any, **_: Any) -> dict[str, Any]:
-        """Names checked, empty values dropped, one value for single parameters."""
+        by_name = {field.data_key or name: field for name, field in self.fields.items()}
         lists = _lists(data)
-        unknown = sorted(name for name in lists if name not in self.fields)
+        unknown = sorted(name for name in lists if name not in by_name)
         if unknown:
-            values = {"name": unknown[0], "allowed": ", ".join(self.fields)}
+            values = {"name": unknown[0], "allowed": ", ".join(by_name)}
             raise ValidationError(Message("search.unknown_parameter", values), unknown[0])
         loaded: dict[str, Any] = {}
-        for name, values in lists.items():
-            present = [v.strip() if isinstance(v, str) else v for v in values]
-            present = [v for v in present if v not in ("", None)]
+        for name, given in lists.items():
+            stripped = [v.strip() if isinstance(v, str) else v for v in given]
+            present = [v for v in stripped if v not in ("", None)]
             if present:
-                loaded[name] = present if name in catalogue.BY_NAME else present[0]
+                repeatable = isinstance(by_name[name], VocabularyList | fields.List)
+                loaded[name] = present if repeatable else present[0]
         return loaded
 
+
+class SearchArgsRules(QueryArgsSchema):
+    """How a query string becomes SearchParams (the fields are declared below)."""
+
     @post_load
-    def _params(self, data: dict[str, Any], **_: Any) -> SearchParams:
-        filters = {
-            name: tuple(dict.fromkeys(data[name])) for name in catalogue.FACET_NAMES if data.get(name)
-        }
-        return SearchParams(
-            q=data.get("q", ""),
-            filters=filters,
-            year_from=data.get("year_from"),
-            year_to=data.get("year_to"),
-            sort=data.get("sort"),
-            page=data.get("page", 1),
-            per_page=data.get("per_page", catalogue.DEFAULT_PER_PAGE),
-        )
+    def _params(self, data: dict[str, Any], **_: Any) -> Any:
+        return search_params(data)
 
 
-def _search_fields() -> dict[str, fields.Field]:
+def search_params(data: dict[str, Any]) -> SearchParams:
+    """SearchParams from a search schema's loaded values."""
+    filters = {
+        name: tuple(dict.fromkeys(data[name])) for name in catalogue.FACET_NAMES if data.get(name)
+    }
+    return SearchParams(
+        q=data.get("q", ""),
+        filters=filters,
+        year_from=data.get("year_from"),
+        year_to=data.get("year_to"),
+        sort=data.get("sort"),
+        page=data.get("page", 1),
+        per_page=data.get("per_page", catalogue.DEFAULT_PER_PAGE),
+    )
+
+
+def search_fields() -> dict[str, fields.Field]:
     """q, one filter per facet of the catalogue, the years, the sort and the page."""
     sorts = ", ".join(catalogue.SORT_KEYS)
     return {
@@ -119,9 +131,7 @@ def _search_fields() -> dict[str, fields.Field]:
 
 # A search's parameters as a query string gives them; load() gives SearchParams. Empty values
 # count as absent; a parameter of one value given twice uses the first.
-SearchArgsSchema: type[Schema] = type(
-    "SearchArgsSchema", (_SearchArgsRules,), _search_fields()
-)
+SearchArgsSchema: type[Schema] = type("SearchArgsSchema", (SearchArgsRules,), search_fields())
 
 
 def _lists(data: Any) -> dict[str, list[Any]]:
@@ -183,11 +193,13 @@ class BucketSchema(Schema):
     selected = fields.Boolean(required=True)
 
 
-class YearBucketSchema(BucketSchema):
+class YearBucketSchema(Schema):
     value = fields.Integer(
         required=True, metadata={"description": "A start year.", "example": 2014}
     )
     label = fields.String(required=True, metadata={"example": "2014"})
+    count = fields.Integer(required=True)
+    selected = fields.Boolean(required=True)
 
 
 FacetsSchema = Schema.from_dict(

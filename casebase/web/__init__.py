@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, errors, limiter, pages, security
+from . import admin, apidocs, errors, limiter, pages, security
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     limiter.init_app(app)
-    api.init_app(app)
+    apidocs.init_app(app)
     pages.init_app(app)
     admin.init_app(app)
     security.init_app(app)

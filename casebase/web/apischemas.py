@@ -1,22 +1,20 @@
-"""Marshmallow schemas that describe the JSON API in its OpenAPI document.
+"""The API's own schemas: its query parameters (parsed and described by the same schema), its
+answers other than the search's, and the pieces of its OpenAPI description.
 
-They document; they never load or dump. Request bodies are described by the one record schema
-(`casebase.schemas.RecordSchema`), so the rules clients read are the rules the service applies.
-Query parameters are described here and parsed by `SearchParams.from_args` and the views, so
-that an unknown or bad parameter gets the service's own 400 message.
+Request bodies are described by the one record schema (`casebase.schemas.RecordSchema`), and
+the search by casebase/schemas/search.py, so the rules clients read are the rules applied.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from .. import importer, readers, search, vocabularies
+from .. import importer, readers, vocabularies
 from ..schemas import REF_PATTERN, RecordSchema, VocabularyKey, VocabularyList, WholeNumber
+from ..schemas.search import QueryArgsSchema, SearchArgsRules, search_fields, search_params
 
-# SearchParams reads whole numbers of at most 9 digits; the description says so.
-WHOLE_NUMBER_RANGE = validate.Range(min=-999_999_999, max=999_999_999)
 SIMILAR_MAX = 50
 SIMILAR_DEFAULT = 5
 EXPORT_DEFAULT_FORMAT = "json"
@@ -37,7 +35,8 @@ def vocabulary_properties(
         described = {
             "type": "array",
             "items": items,
-            "description": f"Keys of the {field.item.vocabulary} vocabulary "
+            "description": field.metadata.get("description")
+            or f"Keys of the {field.item.vocabulary} vocabulary "
             "(GET /api/vocabularies); labels are accepted on input.",
         }
         return described | ({"minItems": min_items} if min_items else {})
@@ -89,86 +88,6 @@ class CaseSchema(RecordSchema):
         required=True,
         metadata={"description": "Each vocabulary key the case uses -> its Danish label."},
     )
-
-
-class SearchResultSchema(Schema):
-    ref = fields.String(required=True, metadata={"example": "gellerup-helhedsplan"})
-    title = fields.String(required=True, metadata={"example": "Helhedsplan for Gellerup"})
-    summary = fields.String(required=True, allow_none=True)
-    municipalities = fields.List(fields.String(), required=True)
-    regions = fields.List(fields.String(), required=True)
-    start_year = fields.Integer(required=True, allow_none=True)
-    end_year = fields.Integer(required=True, allow_none=True)
-    status = fields.String(required=True, allow_none=True)
-    collaboration_forms = fields.List(fields.String(), required=True)
-    actors = fields.List(fields.String(), required=True)
-    themes = fields.List(fields.String(), required=True)
-    snippet = fields.String(
-        required=True,
-        metadata={
-            "description": "HTML-safe excerpt; matched words in <mark>.",
-            "example": "... et strategisk <mark>partnerskab</mark> om ...",
-        },
-    )
-    score = fields.Float(
-        required=True, allow_none=True, metadata={"description": "Relevance; null without q."}
-    )
-
-
-class FacetBucketSchema(Schema):
-    value = fields.String(
-        required=True,
-        metadata={"description": "A vocabulary key.", "example": "projektpartnerskab"},
-    )
-    label = fields.String(required=True, metadata={"example": "Projektpartnerskab"})
-    count = fields.Integer(required=True)
-    selected = fields.Boolean(required=True)
-
-
-class YearBucketSchema(Schema):
-    value = fields.Integer(
-        required=True, metadata={"description": "A start year.", "example": 2014}
-    )
-    label = fields.String(required=True, metadata={"example": "2014"})
-    count = fields.Integer(required=True)
-    selected = fields.Boolean(required=True)
-
-
-# Derived from the search's facet registry, so a new facet cannot be left undocumented.
-FacetsSchema = Schema.from_dict(
-    {
-        facet: fields.List(
-            fields.Nested(YearBucketSchema if facet == "start_year" else FacetBucketSchema),
-            required=True,
-        )
-        for facet in search.FACET_KEYS
-    },
-    name="Facets",
-)
-
-
-class SearchResponseSchema(Schema):
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    q = fields.String(required=True, allow_none=True)
-    suggestion = fields.String(
-        required=True,
-        allow_none=True,
-        metadata={"description": "A corrected query that finds more, when q looks misspelt."},
-    )
-    results = fields.List(fields.Nested(SearchResultSchema), required=True)
-    facets = fields.Nested(
-        FacetsSchema,
-        required=True,
-        metadata={
-            "description": "Disjunctive counts: each facet counted over q and the other filters."
-        },
-    )
-
-
-class SimilarResponseSchema(Schema):
-    results = fields.List(fields.Nested(SearchResultSchema), required=True)
 
 
 class ImportErrorSchema(Schema):
@@ -228,81 +147,75 @@ class HealthSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ok"]))
 
 
-# --- query parameters (documentation only) -------------------------------------------------
+# --- query parameters: parsed and described by the same schemas ---------------------------
 
 
-def _filter_field(facet: str) -> fields.Field:
-    return fields.List(
-        fields.String(validate=validate.OneOf(_keys(facet))),
-        metadata={
-            "description": f"Repeatable; keys of the {facet} vocabulary. Values of one filter "
-            "are OR-ed, different filters AND-ed."
-        },
+class Choice(fields.String):
+    """One of some words, given in any case."""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
+        allowed = ", ".join(choices)
+        error = f"Must be one of {allowed}."
+        super().__init__(validate=validate.OneOf(choices, error=error), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return str(super()._deserialize(value, attr, data, **kwargs)).lower()
+
+
+class _ExportRules(SearchArgsRules):
+    @post_load
+    def _params(self, data: dict[str, Any], **_: Any) -> Any:
+        fmt = data.pop("format", EXPORT_DEFAULT_FORMAT)
+        return {"format": fmt, "search": search_params(data)}
+
+
+ExportArgsSchema: type[Schema] = type(
+    "ExportArgsSchema",
+    (_ExportRules,),
+    {
+        **search_fields(),
+        "format": Choice(readers.FORMATS, metadata={"default": EXPORT_DEFAULT_FORMAT}),
+    },
+)
+
+
+class SimilarArgsSchema(QueryArgsSchema):
+    limit = WholeNumber(
+        load_default=SIMILAR_DEFAULT,
+        validate=validate.Range(
+            1, SIMILAR_MAX, error=f"limit must be a whole number from 1 to {SIMILAR_MAX}."
+        ),
+        error_messages={"invalid": f"limit must be a whole number from 1 to {SIMILAR_MAX}."},
+        metadata={"default": SIMILAR_DEFAULT},
     )
 
 
-class SearchFiltersSchema(Schema):
-    q = fields.String(
-        metadata={
-            "description": "Danish full-text query: words (all must match),"
-            ' "phrase", OR, NOT/-word, field:word, word*.'
-        }
-    )
-    collaboration_form = _filter_field("collaboration_form")
-    actor = _filter_field("actor")
-    theme = _filter_field("theme")
-    region = _filter_field("region")
-    municipality = _filter_field("municipality")
-    status = _filter_field("status")
-    year_from = fields.Integer(
-        validate=WHOLE_NUMBER_RANGE,
-        metadata={"description": "Cases whose period overlaps [year_from, year_to]."},
-    )
-    year_to = fields.Integer(validate=WHOLE_NUMBER_RANGE)
+class ImportArgsSchema(QueryArgsSchema):
+    """An import's options, from the API's query string or the admin's form."""
 
-
-class SearchArgsSchema(SearchFiltersSchema):
-    sort = fields.String(
-        validate=validate.OneOf(search.SORTS),
-        metadata={"description": "Default: relevance with q, newest without."},
-    )
-    page = fields.Integer(
-        validate=validate.Range(min=1, max=WHOLE_NUMBER_RANGE.max), metadata={"default": 1}
-    )
-    per_page = fields.Integer(
-        validate=validate.Range(min=1, max=search.MAX_PER_PAGE),
-        metadata={"default": search.DEFAULT_PER_PAGE},
-    )
-
-
-class ExportArgsSchema(SearchArgsSchema):
-    format = fields.String(
-        validate=validate.OneOf(readers.FORMATS), metadata={"default": EXPORT_DEFAULT_FORMAT}
-    )
-
-
-class SimilarArgsSchema(Schema):
-    limit = fields.Integer(
-        validate=validate.Range(min=1, max=SIMILAR_MAX), metadata={"default": SIMILAR_DEFAULT}
-    )
-
-
-class ImportArgsSchema(Schema):
-    dry_run = fields.String(
-        validate=validate.OneOf(["true", "false"]),
+    dry_run = Choice(
+        ("true", "false"),
+        load_default="false",
         metadata={"default": "false", "description": "true: validate and report, write nothing."},
     )
-    on_error = fields.String(
-        validate=validate.OneOf(importer.ON_ERROR_CHOICES),
+    on_error = Choice(
+        importer.ON_ERROR_CHOICES,
+        load_default="abort",
         metadata={
             "default": "abort",
             "description": "abort: write nothing when a record is rejected; skip: write the rest.",
         },
     )
-    format = fields.String(
-        validate=validate.OneOf(["auto", *readers.FORMATS]),
+    fmt = Choice(
+        ("auto", *readers.FORMATS),
+        data_key="format",
+        load_default="auto",
         metadata={"default": "auto", "description": "auto: detected from content and file name."},
     )
+
+    @post_load
+    def _options(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "dry_run": data["dry_run"] == "true"}
 
 
 REF_PARAMETER = {
@@ -331,7 +244,7 @@ BEARER: dict[str, list[str]] = {"bearerAuth": []}
 RECORD_BODY = {
     "required": True,
     "description": "A case record in the import shape "
-    '(SPEC section 2). Vocabulary fields take keys or labels; null and "" count '
+    '(docs/contract.md section 2). Vocabulary fields take keys or labels; null and "" count '
     "as absent; `regions`, `version`, the times and `labels` are ignored.",
     "content": {"application/json": {"schema": RecordSchema}},
 }
@@ -346,7 +259,7 @@ UPLOAD_BODY = {
                     "file": {
                         "type": "string",
                         "format": "binary",
-                        "description": "CSV, JSON, JSON Lines or XLSX (SPEC section 7).",
+                        "description": "CSV, JSON, JSON Lines or XLSX (docs/contract.md section 7).",
                     }
                 },
             }
@@ -378,6 +291,19 @@ IF_MATCH = {
     "(or *); 412 when the case has changed since.",
     "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"},
 }
+
+
+def documented_errors(blueprint: Any, descriptions: dict[int, str]) -> Any:
+    """Document an operation's error answers, all in the one error shape."""
+
+    def decorate(view: Any) -> Any:
+        for status, description in sorted(descriptions.items()):
+            view = blueprint.alt_response(status, schema=ErrorSchema, description=description)(view)
+        return view
+
+    return decorate
+
+
 # The error answers every write can get from authentication.
 AUTH_ERRORS = {
     401: "No token, or a wrong or revoked one.",

@@ -7,10 +7,12 @@ as a table for screen readers and anyone who prefers them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+from ..engine import Bucket
 
 WIDTH = 640
 HEIGHT = 176
@@ -35,13 +37,12 @@ class YearCount:
     count: int
 
 
-def year_counts(buckets: Iterable[Mapping[str, object]]) -> list[YearCount]:
+def year_counts(buckets: Iterable[Bucket]) -> list[YearCount]:
     """The start_year facet as one entry per year from the first to the last, gaps as zero."""
     counts: dict[int, int] = {}
     for bucket in buckets:
-        value, count = bucket.get("value"), bucket.get("count")
-        if isinstance(value, int) and isinstance(count, int) and count > 0:
-            counts[value] = count
+        if isinstance(bucket.value, int) and bucket.count > 0:
+            counts[bucket.value] = bucket.count
     if not counts:
         return []
     last = max(counts)

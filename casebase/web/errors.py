@@ -16,7 +16,6 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]  # no type hints
 from werkzeug.exceptions import (
     HTTPException,
-    InternalServerError,
     RequestHeaderFieldsTooLarge,
     RequestURITooLarge,
 )

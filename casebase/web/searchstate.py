@@ -1,0 +1,65 @@
+"""A search's state is its query string: reading it from a page's URL and writing links to it.
+
+The names come from the search's one schema (casebase/schemas/search.py), so the page's links,
+its export links and the API take exactly the same parameters.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import url_for
+from werkzeug.datastructures import MultiDict
+
+from ..schemas.search import SEARCH_ARGS
+
+# Query-string names that belong to the search (others, like lang, belong to the page).
+SEARCH_PARAMETERS = frozenset(SEARCH_ARGS.fields)
+# What an export or a feed of the search leaves out: the page it shows.
+PAGE_ONLY = frozenset({"page", "per_page"})
+
+
+def search_state(args: MultiDict[str, str]) -> MultiDict[str, str]:
+    """The search's own parameters with a value, in their original order.
+
+    Names the search does not know (lang, and what links pick up on the way: fbclid,
+    utm_source, ...) are left out, so a shared link still opens; the API refuses them.
+    """
+    return MultiDict(
+        [
+            (name, value)
+            for name, value in args.items(multi=True)
+            if name in SEARCH_PARAMETERS and value.strip()
+        ]
+    )
+
+
+def search_url(
+    state: MultiDict[str, str], remove: tuple[str, str | None] | None = None, **replace: str | None
+) -> str:
+    """The search page's URL for a state, minus one value (or name), with names replaced.
+
+    Any change but a page change starts again at page 1.
+    """
+    pairs = list(state.items(multi=True))
+    if remove is not None:
+        name, value = remove
+        pairs = [(n, v) for n, v in pairs if not (n == name and value in (None, v))]
+    if "page" not in replace:
+        replace["page"] = None
+    for name, value in replace.items():
+        pairs = [(n, v) for n, v in pairs if n != name]
+        if value is not None:
+            pairs.append((name, value))
+    query = urlencode(pairs)
+    return url_for("pages.search") + (f"?{query}" if query else "")
+
+
+def without_page(state: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """The state's parameters but the page shown (for exports, feeds, maps of the search)."""
+    return [(n, v) for n, v in state.items(multi=True) if n not in PAGE_ONLY]
+
+
+def export_url(state: MultiDict[str, str], fmt: str) -> str:
+    """The API's export of the whole search, in its order (sort included)."""
+    return "/api/export?" + urlencode([("format", fmt), *without_page(state)])
