@@ -1,4 +1,7 @@
-"""The `casebase` command (docs/contract.md section 5): exit 0 ok, 1 data rejected, 2 bad usage or file."""
+"""The `casebase` command (docs/contract.md section 5): exit 0 ok, 1 data rejected, 2 bad usage.
+
+An unreadable file is bad usage too (2).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The JSON API through the Flask test client, on SQLite and PostgreSQL (docs/contract.md section 6)."""
+"""The JSON API through the Flask test client, on SQLite and PostgreSQL (contract section 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Search semantics of docs/contract.md section 6 against the fixture corpus in a temporary index."""
+"""Search semantics (docs/contract.md section 6) against the fixture corpus, in a temp index."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""CSV files -> table rows: the encoding (docs/contract.md section 7), the delimiter, rows numbered as Excel does."""
+"""CSV files -> table rows: the encoding and delimiter (docs/contract.md section 7), rows
+numbered as Excel does."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def csv_records(reader: RecordReader) -> Records:
 
 
 def _csv_encoding(reader: RecordReader) -> str:
-    """docs/contract.md section 7: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 -- if it is text."""
+    """UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 -- if it is text at all."""
     bom = bom_encoding(reader.head)
     if bom == "utf-16":
         if "\x00" in reader.head.decode("utf-16", errors="replace"):

@@ -259,7 +259,7 @@ UPLOAD_BODY = {
                     "file": {
                         "type": "string",
                         "format": "binary",
-                        "description": "CSV, JSON, JSON Lines or XLSX (docs/contract.md section 7).",
+                        "description": "CSV, JSON, JSON Lines or XLSX.",
                     }
                 },
             }
