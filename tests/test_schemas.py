@@ -215,3 +215,10 @@ def test_an_unclear_amount_is_refused():
 def test_a_number_too_long_for_any_field_is_refused_not_crashed(field, digits):
     errors = errors_of(**{field: "9" * digits})
     assert "whole number" in errors[field][0]
+
+
+def test_a_link_without_title_is_titled_by_its_address_cut_to_a_titles_length():
+    long_url = "https://example.dk/" + "a" * 500
+    record = load_record({**VALID, "links": [long_url, "https://example.dk/kort"]})
+    assert record["links"][0] == {"title": long_url[:299] + "…", "url": long_url}
+    assert record["links"][1]["title"] == "https://example.dk/kort"

@@ -31,11 +31,32 @@ REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A spreadsheet cell holds at most this many characters: every text must fit one (exports).
 MAX_TEXT_CHARS = 32_767
 MIN_YEAR, MAX_YEAR = 1970, 2100
+MAX_LINK_TITLE = 300
 # Amounts are stored as BIGINT; a trillion kroner is far beyond any renewal project.
 MAX_AMOUNT = 10**15
 # Denmark's bounding box, Bornholm and Christiansø included.
 LATITUDE_RANGE = (54.4, 57.9)
 LONGITUDE_RANGE = (7.9, 15.3)
+# What the API's description allows in a text: no NUL, no lone surrogate (a JSON string can
+# hold one); and a character that is not white space either.
+_STORABLE = "[^\\u0000\\ud800-\\udfff]"
+_VISIBLE = "[^\\s\\u0000\\ud800-\\udfff]"
+# An http(s) address, as the API's description gives it: marshmallow's URL rule (require_tld)
+# written out for JSON Schema, so a described address is always one the schema takes.
+_LABEL = "[A-Za-z0-9\\u00a1-\\uffff]"
+_HOSTS = "|".join(
+    (
+        f"({_LABEL}({_LABEL[:-1]}-]{{0,61}}{_LABEL})?\\.)+"
+        f"([A-Za-z\\u00a1-\\uffff]{{2,6}}\\.?|{_LABEL[:-1]}-]{{2,}}\\.?)",
+        "localhost",
+        "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+        "\\[[A-Fa-f0-9]*:[A-Fa-f0-9:]+\\]",
+    )
+)
+DESCRIBED_URL = (
+    "^[Hh][Tt][Tt][Pp][Ss]?://(([A-Za-z0-9._~!$&'()*+,;=:-]|%[0-9A-Fa-f]{2})*@)?"
+    f"({_HOSTS})(:[0-9]+)?(/?|[/?#][^\\s]+)$"
+)
 # Accepted in input (exports and the API's answers carry them) and ignored.
 IGNORED_INPUT_FIELDS = (*SYSTEM_FIELDS, "labels", "id")
 
@@ -43,10 +64,22 @@ IGNORED_INPUT_FIELDS = (*SYSTEM_FIELDS, "labels", "id")
 class Text(fields.String):
     """A string with surrounding white space removed and newlines as \\n (pre_load drops blanks).
 
-    NUL characters and lone surrogates are refused: no database can store them.
+    NUL characters and lone surrogates are refused: no database can store them. The API's
+    description says so with a pattern, and for a required text that it holds `words`
+    characters in a row that are not white space (blank text counts as absent).
     """
 
     default_error_messages = field_messages(invalid="text.invalid", unstorable="text.unstorable")
+
+    def __init__(self, *, words: int = 0, **kwargs: Any) -> None:
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        if "pattern" in metadata:
+            pass
+        elif words:
+            metadata["pattern"] = f"^{_STORABLE}*{_VISIBLE}{{{words}}}{_STORABLE}*$"
+        else:
+            metadata["pattern"] = f"^{_STORABLE}*$"
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -163,9 +196,10 @@ class LinkSchema(Schema):
 
     error_messages = {"unknown": Message("unknown_field"), "type": Message("wrong_type")}
 
-    title = Text(validate=_length(high=300), load_default=None)
+    title = Text(validate=_length(high=MAX_LINK_TITLE), load_default=None)
     url = Text(
         required=True,
+        metadata={"pattern": DESCRIBED_URL},
         validate=[
             _length(high=2000),
             validate.URL(schemes={"http", "https"}, error=Message("url.http")),
@@ -179,7 +213,11 @@ class LinkSchema(Schema):
     @post_load
     def _default_title(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         data["url"] = data["url"].strip()
-        data["title"] = data.get("title") or data["url"]
+        url = data["url"]
+        # A link without a title is titled by its address, cut to a title's length.
+        data["title"] = data.get("title") or (
+            url if len(url) <= MAX_LINK_TITLE else url[: MAX_LINK_TITLE - 1] + "…"
+        )
         return data
 
 
@@ -228,9 +266,9 @@ class RecordSchema(Schema):
         error_messages=field_messages(invalid="text.invalid"),
         validate=validate.Regexp(REF_PATTERN, error=Message("ref.pattern")),
     )
-    title = Text(required=True, validate=_length(3, 300))
+    title = Text(required=True, words=3, validate=_length(3, 300))
     summary = Text(load_default=None, validate=_length(high=1000))
-    description = Text(required=True, validate=_length(1, MAX_TEXT_CHARS))
+    description = Text(required=True, words=1, validate=_length(1, MAX_TEXT_CHARS))
     results = Text(load_default=None, validate=_length(high=MAX_TEXT_CHARS))
     municipalities = VocabularyList("municipality", load_default=list)
     start_year = WholeNumber(load_default=None, validate=_range(MIN_YEAR, MAX_YEAR))
@@ -259,8 +297,14 @@ class RecordSchema(Schema):
         load_default=list,
         error_messages=field_messages(invalid="list.invalid"),
     )
-    latitude = Coordinate(load_default=None, validate=_range(*LATITUDE_RANGE, "range.denmark"))
-    longitude = Coordinate(load_default=None, validate=_range(*LONGITUDE_RANGE, "range.denmark"))
+    # Both or neither (_check_record); null counts as absent, so the description says neither
+    # may be null (COORDINATES_TOGETHER says the rest).
+    latitude = Coordinate(
+        load_default=None, allow_none=False, validate=_range(*LATITUDE_RANGE, "range.denmark")
+    )
+    longitude = Coordinate(
+        load_default=None, allow_none=False, validate=_range(*LONGITUDE_RANGE, "range.denmark")
+    )
 
     @pre_load
     def _accept_import_spellings(self, data: Any, **_: Any) -> Any:
@@ -300,6 +344,13 @@ class RecordSchema(Schema):
 
 
 RECORD_SCHEMA = RecordSchema()
+# The rule OpenAPI 3.0 has no keyword for, as JSON Schema: latitude and longitude come together.
+COORDINATES_TOGETHER = {
+    "anyOf": [
+        {"required": ["latitude", "longitude"]},
+        {"not": {"anyOf": [{"required": ["latitude"]}, {"required": ["longitude"]}]}},
+    ]
+}
 
 
 def load_record(raw: Any) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from flask import Flask, Response, request, url_for
 from flask_cors import CORS
 from flask_smorest import Api
 
+from ..schemas import RecordSchema
+from ..schemas.record import COORDINATES_TOGETHER
 from . import api, api_files
 from .apischemas import (
     API_DESCRIPTION,
@@ -123,6 +125,8 @@ def _init_api(app: Flask) -> CasebaseApi:
     smorest.ma_plugin.converter.add_attribute_function(vocabulary_properties)
     smorest.ma_plugin.converter.add_parameter_attribute_function(empty_means_absent)
     smorest.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
+    # Registered first, so the record schema's component carries its cross-field rule too.
+    smorest.spec.components.schema("Record", COORDINATES_TOGETHER, schema=RecordSchema)
     for blueprint in (*api.BLUEPRINTS, *api_files.BLUEPRINTS):
         smorest.register_blueprint(blueprint)
     return smorest

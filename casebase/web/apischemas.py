@@ -78,6 +78,9 @@ class ErrorSchema(Schema):
 class CaseSchema(RecordSchema):
     """A stored case: the record (import shape) plus what the system keeps."""
 
+    latitude = fields.Float(required=True, allow_none=True)
+    longitude = fields.Float(required=True, allow_none=True)
+
     regions = fields.List(fields.String(validate=validate.OneOf(_keys("region"))), required=True)
     version = fields.Integer(required=True, metadata={"description": "Also the ETag."})
     created_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC."})
