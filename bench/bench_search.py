@@ -22,8 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from casebase import vocabularies  # noqa: E402
-from casebase.index import CaseIndex  # noqa: E402
-from casebase.search import SearchParams, search  # noqa: E402
+from casebase.engine import CaseIndex, SearchParams, search  # noqa: E402
 
 DOMAIN_WORDS = """
 byfornyelse områdefornyelse partnerskab partnerskaber partnerskabet boligorganisation

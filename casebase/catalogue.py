@@ -1,8 +1,10 @@
 """The search's catalogue: every facet and every sort, declared once.
 
 The index's facet columns, the API's parameters and OpenAPI description, the search page's
-panels, the admin form, the CLI's help and the export links all read these declarations, so
-adding a facet is one entry here (and its vocabulary in vocabularies.py).
+panels and chips, the admin form, the case page's links, similar cases, the CLI's help and
+the export links all read these declarations. A new facet also needs its record field (the
+record schema, models.TERM_FIELDS, vocabularies.FIELDS) and, as the index stores the facet
+codes, a `casebase reindex`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "CASEBASE_"
 # Upload limit for imports through the API and the admin pages.
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-# An admin's login session ends after this long (and at logout, for every browser).
+# An admin's login session cookie is refused once this long has passed since it was last
+# written (the login, or a later message); logout ends every session of the user at once.
 SESSION_HOURS = 8
 # Where the rate limiter counts failed logins and tokens: the casebase database by default.
 RATELIMIT_STORAGE_URI = "casebase://"

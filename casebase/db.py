@@ -71,8 +71,8 @@ class Database:
 
         What a writer reads (a case's version, whether a ref exists) cannot change before it
         commits, and change-log numbers commit in order. SQLite: BEGIN IMMEDIATE takes the
-        database's write lock; PostgreSQL: a lock on the change log. A lock held past the wait
-        (a long import) is Busy, which the API answers 503.
+        database's write lock, and one held past SQLITE_BUSY_TIMEOUT_S (a long import) is Busy,
+        which the API answers 503; PostgreSQL: a lock on the change log, waited for.
         """
         try:
             with self.write_sessions() as session, session.begin():

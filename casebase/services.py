@@ -48,7 +48,8 @@ class Casebase:
 
         A write waits for it, so its answer comes after the index has it. A read does not wait
         behind a catch-up that another thread or process is running (after a big import, say):
-        it searches the index as it is, which holds every write that has been answered.
+        it searches the index as it is, which holds every write answered from this index folder
+        (a write whose own catch-up failed answers 503 and is caught up by the next search).
         """
         if not self._sync_lock.acquire(blocking=wait):
             return

@@ -260,10 +260,6 @@ def regions_for(municipalities: list[str]) -> list[str]:
     return [r.key for r in REGIONS if r.key in wanted]
 
 
-def municipalities_of(region: str) -> list[str]:
-    return [m.key for m in MUNICIPALITIES if m.region == region]
-
-
 # The record's fields in their canonical order, with Danish and English labels
 # (column headers of exports, form labels of the pages; imports accept either).
 FIELDS = (

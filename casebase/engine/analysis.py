@@ -39,7 +39,8 @@ class AaFoldFilter(Filter):
 
 
 class DanishStemFilter(StemFilter):
-    """Snowball Danish stemming, except for the `word*` of a prefix query (left whole)."""
+    """Snowball Danish stemming; a token holding `*` (none reach it from Whoosh's parser, which
+    takes prefixes apart itself) is left whole."""
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         stem = self._stem

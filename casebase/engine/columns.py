@@ -7,6 +7,7 @@ bincount. The arrays of a segment are read once and reused by every generation t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ CODE = {
 }
 FACET_BASE = {facet: CODE[(facet, keys[0])] for facet, keys in FACET_VALUES.items()}
 VALUE_COUNT = len(CODE)
+# Changes when a facet or a value is added, removed or moved: documents hold these codes.
+CODES_FINGERPRINT = hashlib.sha256(repr(sorted(CODE.items())).encode()).hexdigest()[:8]
 
 NUMS_DTYPE = np.dtype([("start", "<i2"), ("end", "<i2"), ("version", "<i4")])
 CODE_DTYPE = np.dtype("<u2")

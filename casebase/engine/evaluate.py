@@ -136,7 +136,7 @@ class Evaluator:
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
     def fallback(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
-        """Whoosh's own matcher for node types without a vector form (phrases)."""
+        """Whoosh's own matcher for node types without a vector form (e.g. a phrase with slop)."""
         context = self.searcher.context() if self.scored else self.searcher.boolean_context()
         ids: list[int] = []
         scores: list[float] = []

@@ -31,7 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from ..errors import Busy
-from .columns import Columns, SegmentArrays, live_mask
+from .columns import CODES_FINGERPRINT, Columns, SegmentArrays, live_mask
 from .document import META_REF, case_document
 from .postings import PostingsCache
 from .schema import SCHEMA
@@ -40,8 +40,9 @@ from .snapshot import Snapshot, open_lazy_files
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 # Bumped whenever the schema or the document layout changes: a generation of another format
-# is not used (exists() is False), so the service rebuilds.
-INDEX_FORMAT = "v2"
+# is not used (exists() is False), so the service rebuilds. The facet codes the documents
+# store follow the catalogue, so its fingerprint is part of the format.
+INDEX_FORMAT = f"v2{CODES_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5

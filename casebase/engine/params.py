@@ -1,7 +1,9 @@
 """The parameters of one search, typed: what the API, the pages and the CLI ask the engine.
 
-Request text becomes SearchParams in one place, the marshmallow search schema
-(casebase/schemas/search.py), which both parses a request and describes it in OpenAPI.
+Query strings become SearchParams in one place, the marshmallow search schema
+(casebase/schemas/search.py), which both parses a request and describes it in OpenAPI; the
+CLI reads its --filter values with it too, and code that already has typed values (the CLI's
+options, the admin's case finder) builds SearchParams directly.
 """
 
 from __future__ import annotations

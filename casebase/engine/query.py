@@ -153,8 +153,9 @@ def positive_leaves(q: query.Query) -> Iterable[query.Query]:
 def expand_prefixes(q: query.Query, reader: Any) -> query.Query:
     """Prefix(field, word) -> Or of the indexed terms that words starting with `word` have.
 
-    Terms are stems, so `bolig*` looks for the terms starting with "bolig" and for the stem of
-    "bolig" itself ("bol", the stem of bolig and boliger), not for every term starting "bol".
+    Whoosh's parser hands over the stem of what was typed before the `*` (bolig* -> "bol"),
+    so this finds the indexed terms starting with that stem (boliger, bolde, ...) and the stem
+    itself, at most MAX_PREFIX_TERMS of them.
     """
 
     def expand(node: query.Query) -> query.Query:

@@ -24,7 +24,6 @@ from .i18n import t, translate_error
 TEXT_FIELDS = ("ref", "title", "summary", "description", "results", "contact_org")
 NUMBER_FIELDS = ("start_year", "end_year", *AMOUNT_FIELDS, "latitude", "longitude")
 VOCABULARY_FIELDS = tuple(f.field for f in catalogue.FACETS if f.multi and f.field != "regions")
-LINE_FIELDS = ("funders", "links")
 
 
 def _lines(text: str) -> list[str]:

@@ -1,7 +1,8 @@
 """The admin's import: upload -> dry-run preview -> confirm or discard (docs/contract.md 8).
 
 The uploaded file waits for the confirmation under instance/uploads/<token>/ (one per login
-session, removed on confirmation, discard, logout or any failure, and after a day at most).
+session, removed on confirmation, discard, logout or any failure; one left older than a day is
+removed when the next upload starts).
 """
 
 from __future__ import annotations

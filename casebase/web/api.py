@@ -43,7 +43,7 @@ from .apischemas import (
 )
 from .errors import error_response
 
-# The order of GET /api/vocabularies: the catalogue's facets' vocabularies, then the rest.
+# The order of GET /api/vocabularies, as the contract lists them.
 VOCABULARY_ORDER = ("collaboration_form", "actor", "theme", "status", "region", "municipality")
 
 

@@ -118,8 +118,9 @@ class Export(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """Export cases
 
-        The cases matching q and the filters (all cases without them), in the search's order,
-        as CSV, JSON, JSON Lines or XLSX: what POST /api/imports reads back unchanged.
+        The cases matching q and the filters in the search's order (all cases, by ref, when
+        nothing narrows or orders them), as CSV, JSON, JSON Lines or XLSX: what
+        POST /api/imports reads back unchanged.
         """
         fmt, params = args["format"], args["search"]
         service = get_service(current_app)
