@@ -14,6 +14,8 @@ PIP = $(PY) -m pip
 RUN_HOST ?= 127.0.0.1
 RUN_PORT ?= 5000
 PYTEST_ARGS ?=
+# The suite runs in parallel on every core (pytest-xdist); PARALLEL=0 runs it in one process.
+PARALLEL ?= auto
 
 INSTALLED = $(VENV)/.installed
 INSTALLED_TEST = $(VENV)/.installed-test
@@ -46,7 +48,7 @@ run: $(INSTALLED)
 	$(VENV)/bin/casebase serve --host $(RUN_HOST) --port $(RUN_PORT)
 
 test: $(INSTALLED_TEST)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(INSTALLED_TEST)
 	$(VENV)/bin/ruff check .
