@@ -236,6 +236,13 @@ def iter_records(session: Session, refs: Iterable[str] | None = None) -> Iterato
         yield from _records_of(session, cases)
 
 
+def iter_texts(session: Session) -> Iterator[tuple[str | None, ...]]:
+    """The searched texts of every case (title, summary, description, results), streamed."""
+    query = select(Case.title, Case.summary, Case.description, Case.results)
+    for row in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
+        yield tuple(row)
+
+
 def _records_of(session: Session, cases: Any) -> Iterator[dict[str, Any]]:
     """Record dicts of some cases (a query or a list), then forget them to bound memory."""
     rows = list(session.scalars(cases)) if not isinstance(cases, list) else cases

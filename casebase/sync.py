@@ -27,7 +27,8 @@ def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
         if applied < 0 or applied > latest:
             # No index, or one built from another database: start afresh.
             log.info("building the search index from the database")
-            index.rebuild(store.iter_records(session), latest, wait=wait)
+            records, texts = store.iter_records(session), store.iter_texts(session)
+            index.rebuild(records, latest, wait=wait, texts=texts)
             return
         refs = store.changed_refs_since(session, applied)
         deleted = refs - store.existing_refs(session, refs)
@@ -39,7 +40,7 @@ def rebuild(db: Database, index: CaseIndex) -> int:
     """Rebuild the index from the database in a new generation; returns the case count."""
     with db.session() as session:
         latest = store.latest_seq(session)
-        index.rebuild(store.iter_records(session), latest)
+        index.rebuild(store.iter_records(session), latest, texts=store.iter_texts(session))
         return store.count_cases(session)
 
 

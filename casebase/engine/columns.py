@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import catalogue
-from .schema import TEXT_FIELDS
+from .schema import SEARCH_FIELDS
 from .whooshlib import field_lengths
 
 # Every facet value gets a global code; codes of one facet are contiguous.
@@ -55,7 +55,7 @@ class SegmentArrays:
         lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=size) // CODE_DTYPE.itemsize
         code_values = np.frombuffer(b"".join(blobs), dtype=CODE_DTYPE).astype(np.int32)
         code_docs = np.repeat(np.arange(size, dtype=np.int32), lengths)
-        lengths_by_field = {name: field_lengths(reader, name, size) for name in TEXT_FIELDS}
+        lengths_by_field = {name: field_lengths(reader, name, size) for name in SEARCH_FIELDS}
         return cls(refs, title_keys, nums, code_docs, code_values, lengths_by_field)
 
 
@@ -102,7 +102,7 @@ class Columns:
         oldest_rank = _ranks(np.lexsort((ref_rank, start, undated)))
         lengths = {
             name: np.concatenate([p.lengths[name] for p, _, _ in parts] or [np.zeros(0)])
-            for name in TEXT_FIELDS
+            for name in SEARCH_FIELDS
         }
         doc_of_ref = {refs[d]: int(d) for d in np.flatnonzero(live)}
         return cls(

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 from .. import catalogue, vocabularies
-from .analysis import danish_sort_key_uncached
+from .analysis import WORD_PATTERN, danish_sort_key_uncached
 from .columns import CODE, CODE_DTYPE
+from .compounds import Splitter
 from .schema import NUMS
 
 META_REF = "~meta"  # the document holding the applied change number; refs cannot start with ~
@@ -40,7 +41,16 @@ def _labels_text(record: dict) -> str:
     return "\n".join(lines)
 
 
-def case_document(record: dict) -> dict[str, Any]:
+def compound_parts(texts: list[str], splitter: Splitter) -> str:
+    """The parts of every compound in some texts (engine/compounds.py), for the parts field."""
+    found: list[str] = []
+    for text in texts:
+        for match in WORD_PATTERN.finditer(text):
+            found.extend(splitter.spans(vocabularies.fold_aa(match.group().lower())))
+    return " ".join(found)
+
+
+def case_document(record: dict, splitter: Splitter) -> dict[str, Any]:
     """The Whoosh document of one case record."""
     start, end = _year(record.get("start_year")), _year(record.get("end_year"))
     texts = {
@@ -69,6 +79,7 @@ def case_document(record: dict) -> dict[str, Any]:
         "ref": ref,
         **texts,
         "labels": labels,
+        "parts": compound_parts([*texts.values(), labels], splitter),
         "data": data,
         "c_ref": ref.encode(),
         "c_title": danish_sort_key_uncached(texts["title"]).encode(),

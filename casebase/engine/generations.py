@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from whoosh.index import LockError
 
 from ..errors import Busy
 from .columns import CODES_FINGERPRINT, Columns, SegmentArrays, live_mask
+from .compounds import SPLIT_FINGERPRINT, Splitter
+from .corpus import corpus_of_index, corpus_of_texts
 from .document import META_REF, case_document
 from .postings import PostingsCache
 from .schema import SCHEMA
@@ -41,12 +43,14 @@ CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 # Bumped whenever the schema or the document layout changes: a generation of another format
 # is not used (exists() is False), so the service rebuilds. The facet codes the documents
-# store follow the catalogue, so its fingerprint is part of the format.
-INDEX_FORMAT = f"v2{CODES_FINGERPRINT}"
+# store follow the catalogue, so its fingerprint is part of the format, and so are the
+# compound splitter's rules and lexicon.
+INDEX_FORMAT = f"v3{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5
 REBUILD_LIMIT_MB = 256
+SPLITTER_GROWTH = 1.25  # the splitter for writes learns the corpus again when it grew this much
 REBUILD_LOCK = "REBUILD.lock"  # one rebuild at a time across processes
 # Whoosh reads a compound segment by copying each of its parts into memory (about 100 MB per
 # searcher at 20k cases); separate files are read in place.
@@ -79,6 +83,8 @@ class CaseIndex:
         self._segments: dict[str, SegmentArrays] = {}
         self._opened: tuple[str, Any] | None = None
         self._postings = PostingsCache()
+        # The splitter for writes: (generation, its case count when made, the splitter).
+        self._splitter: tuple[str | None, int, Splitter] | None = None
 
     # -- generations
 
@@ -239,6 +245,19 @@ class CaseIndex:
 
     # -- writing
 
+    def splitter(self) -> Splitter:
+        """The compound splitter for documents written now: the lexicon, and the words of the
+        corpus as the current generation has them (engine/corpus.py). Made again when the
+        generation changes or has grown by SPLITTER_GROWTH since."""
+        with self.snapshot() as snap:
+            name = None if snap is None else snap.key[0]
+            count = 0 if snap is None else int(snap.searcher.doc_count())
+            made = self._splitter
+            if made is None or made[0] != name or count > made[1] * SPLITTER_GROWTH + 10:
+                corpus = None if snap is None else corpus_of_index(snap)
+                made = self._splitter = (name, count, Splitter(corpus=corpus))
+            return made[2]
+
     def update(
         self, records: Iterable[dict], deleted_refs: Iterable[str], seq: int, wait: bool = True
     ) -> None:
@@ -248,10 +267,11 @@ class CaseIndex:
         it does not reflect the changes before `seq` (a catch-up or rebuild fills it). Without
         `wait`, IndexBusy at once when another process holds the index's write lock.
         """
+        splitter = self.splitter()
         writer, created = self._writer(wait)
         try:
             for record in records:
-                writer.update_document(**case_document(record))
+                writer.update_document(**case_document(record, splitter))
             for ref in deleted_refs:
                 writer.delete_by_term("ref", str(ref))
             meta = writer.searcher().document(ref=META_REF)
@@ -291,35 +311,55 @@ class CaseIndex:
             writer.cancel()  # a rebuild switched generations while we waited
         raise IndexBusy("The search index is busy; try again in a moment")
 
-    def rebuild(self, records: Iterable[dict], seq: int, wait: bool = True) -> None:
-        """Index all records into a new generation, switch to it, then drop the old ones."""
+    def rebuild(
+        self,
+        records: Iterable[dict],
+        seq: int,
+        wait: bool = True,
+        texts: Iterable[Sequence[str | None]] | None = None,
+    ) -> None:
+        """Index all records into a new generation, switch to it, then drop the old ones.
+
+        `texts`, the same cases' texts (title, summary, description, results), are counted
+        first for the corpus's own words (engine/corpus.py); without them the current
+        generation's words are used.
+        """
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(self.path)).lock(REBUILD_LOCK)
         if not lock.acquire(blocking=wait):
             raise IndexBusy("Another rebuild of the search index is running")
         try:
+            if texts is None:
+                splitter = self.splitter()
+            else:
+                splitter = Splitter(corpus=corpus_of_texts(texts))
             name = self._new_generation()
             try:
-                self._fill(name, records, seq)
+                count = self._fill(name, records, seq, splitter)
             except BaseException:
                 shutil.rmtree(self.path / name, ignore_errors=True)
                 raise
             self._switch_to(name)
+            self._splitter = (name, count, splitter)
             self._remove_generations(keep=name)
         finally:
             lock.release()
 
-    def _fill(self, name: str, records: Iterable[dict], seq: int) -> None:
+    def _fill(self, name: str, records: Iterable[dict], seq: int, splitter: Splitter) -> int:
+        """Write the records into a new generation; how many there were."""
         ix = index.create_in(str(self.path / name), SCHEMA)
         writer = ix.writer(limitmb=REBUILD_LIMIT_MB, compound=COMPOUND_SEGMENTS)
+        count = 0
         try:
             for record in records:
-                writer.add_document(**case_document(record))
+                writer.add_document(**case_document(record, splitter))
+                count += 1
             writer.add_document(ref=META_REF, seq=int(seq))
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        return count
 
     def _remove_generations(self, keep: str) -> None:
         """Delete old generations; wait for a writer still finishing in one (its work is moot)."""

@@ -11,7 +11,7 @@ import numpy as np
 
 from .columns import Columns
 from .postings import PostingsCache, leaf_postings
-from .schema import TEXT_FIELDS
+from .schema import SEARCH_FIELDS
 from .whooshlib import read_positions
 
 
@@ -20,7 +20,7 @@ def open_lazy_files(reader: Any) -> None:
     merge or rebuild in another process may delete them, and open files stay readable."""
     if reader.doc_count_all():
         reader.stored_fields(0)
-        for name in TEXT_FIELDS:
+        for name in SEARCH_FIELDS:
             reader.doc_field_length(0, name)
 
 

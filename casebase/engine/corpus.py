@@ -1,0 +1,61 @@
+"""The corpus's own words, for the compound splitter: domain words and names the lexicon lacks.
+
+A word counts as a corpus word when its stem occurs in the texts (title, summary, description,
+results) of at least MIN_CORPUS_CASES cases, so "gellerup" can be a part of "gellerupplanen".
+Its frequency for the splitter's comparison is CORPUS_FREQUENCY, the frequency of a rare
+written word: a corpus word joins a split, but never beats a lexicon word that is more common.
+
+Two ways to count: a rebuild counts the texts it is about to index (`corpus_of_texts`, one
+quick pass before the indexing pass), so the whole index is split with the same words; writes
+between rebuilds use the words of the index generation they go into (`corpus_of_index`, its
+terms counted per field), refreshed as the generation grows (engine/generations.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from .analysis import index_term
+from .compounds import CorpusFrequency
+from .snapshot import Snapshot
+
+MIN_CORPUS_CASES = 3
+MIN_CORPUS_CHARS = 4
+CORPUS_FREQUENCY = 2e-6
+CORPUS_FIELDS = ("title", "summary", "description", "results")
+_LETTERS = re.compile(rf"[^\W\d_]{{{MIN_CORPUS_CHARS},}}")
+
+
+def corpus_of_texts(cases: Iterable[Sequence[str | None]]) -> CorpusFrequency:
+    """The look-up over the texts of every case (one sequence of texts per case)."""
+    words: Counter[str] = Counter()
+    for texts in cases:
+        words.update(set(_LETTERS.findall(" ".join(t for t in texts if t).lower())))
+    cases_by_stem: Counter[str] = Counter()
+    for word, count in words.items():  # a case with two forms of a stem counts twice: rare
+        stem = index_term(word)
+        if stem is not None:
+            cases_by_stem[stem] += count
+    return _lookup({stem for stem, count in cases_by_stem.items() if count >= MIN_CORPUS_CASES})
+
+
+def corpus_of_index(snap: Snapshot) -> CorpusFrequency:
+    """The look-up over one index generation (a stem in enough cases in one of the fields)."""
+    reader = snap.searcher.reader()
+    stems: set[str] = set()
+    for fieldname in CORPUS_FIELDS:
+        for text, info in reader.iter_field(fieldname):
+            if info.doc_frequency() >= MIN_CORPUS_CASES:
+                stems.add(text.decode() if isinstance(text, bytes) else text)
+    return _lookup(stems)
+
+
+def _lookup(stems: set[str]) -> CorpusFrequency:
+    def frequency(word: str) -> float | None:
+        if len(word) < MIN_CORPUS_CHARS:
+            return None
+        return CORPUS_FREQUENCY if index_term(word) in stems else None
+
+    return frequency
