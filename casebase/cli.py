@@ -81,10 +81,14 @@ def _search_params(
     sort: str | None = None,
     page: int = 1,
     per_page: int = catalogue.DEFAULT_PER_PAGE,
+    exact: bool = False,
 ) -> SearchParams:
     """Typed search parameters: the filters read by the search's schema, the rest as given."""
     params = Casebase.parse_search(_filters(filters))
-    return replace(params, q=query, sort=sort, page=page, per_page=per_page)
+    return replace(params, q=query, sort=sort, page=page, per_page=per_page, exact=exact)
+
+
+EXACT_HELP = "Search the words as typed: no compounds' parts, no synonyms."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -230,14 +234,15 @@ def import_(
 )
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=KEY")
 @click.option("-q", "--query", default="", help="Export only the cases matching this search.")
+@click.option("--exact", is_flag=True, help=EXACT_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
-def export(fmt: str | None, filters: tuple[str, ...], query: str, output: str) -> None:
+def export(fmt: str | None, filters: tuple[str, ...], query: str, exact: bool, output: str) -> None:
     """Export cases in an import format (what `import` reads back unchanged)."""
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in FORMATS else "json"
     with _user_errors():
-        params = _search_params(filters, query)
+        params = _search_params(filters, query, exact=exact)
         service = _service()
         if output == "-":
             service.export(params, fmt, sys.stdout.buffer)
@@ -273,13 +278,20 @@ def export(fmt: str | None, filters: tuple[str, ...], query: str, output: str) -
     show_default=True,
 )
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--exact", is_flag=True, help=EXACT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's response body.")
 def search_(
-    query: str, filters: tuple[str, ...], sort: str | None, limit: int, page: int, as_json: bool
+    query: str,
+    filters: tuple[str, ...],
+    sort: str | None,
+    limit: int,
+    page: int,
+    exact: bool,
+    as_json: bool,
 ) -> None:
     """Search the cases as the API does."""
     with _user_errors():
-        params = _search_params(filters, query, sort, per_page=limit, page=page)
+        params = _search_params(filters, query, sort, per_page=limit, page=page, exact=exact)
         found = _service().search(params)
     if as_json:
         body = SearchResponseSchema().dump(found)
@@ -291,6 +303,8 @@ def search_(
 def _print_results(found: SearchResult) -> None:
     did_you_mean = f" (did you mean: {found.suggestion})" if found.suggestion else ""
     click.echo(f"{found.total} cases{did_you_mean}")
+    for expansion in found.expanded:
+        click.echo(f"also searched for: {expansion.term} -> {', '.join(expansion.with_)}")
     for hit in found.results:
         years = "-".join(str(y) for y in (hit.start_year, hit.end_year) if y)
         places = ", ".join(hit.municipalities) or "landsdækkende"
@@ -407,6 +421,9 @@ def token_revoke(token_or_user: str) -> None:
     with _user_errors():
         count = _service().revoke_token(token_or_user)
     click.echo(f"{count} token(s) revoked", err=True)
+
+
+from . import cli_words  # noqa: E402, F401  # its commands join the group
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from .importer import ImportLimits
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+SEED_DIR = PROJECT_ROOT / "seed_data"  # the seed cases and the shipped thesaurus
 SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "CASEBASE_"
 # Upload limit for imports through the API and the admin pages.
@@ -91,7 +92,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "INDEX_DIR": str(_resolve(index_dir) if index_dir else DEFAULT_INDEX_DIR),
         "SECRET_KEY": secret or _secret_key(folder),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
-        "SEED_DIR": str(PROJECT_ROOT / "seed_data"),
+        "SEED_DIR": str(SEED_DIR),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,

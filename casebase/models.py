@@ -177,3 +177,16 @@ class RateLimit(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, nullable=False)
     expires_at: Mapped[float] = mapped_column(Float, nullable=False)  # seconds since the epoch
+
+
+class ThesaurusVersion(Base):
+    """One version of the field's thesaurus (casebase/thesaurus.py): the newest is in use."""
+
+    __tablename__ = "thesaurus_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document: Mapped[str] = mapped_column(Text, nullable=False)  # the JSON file, as imported
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )

@@ -10,9 +10,10 @@ from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
-from . import accounts, engine, exporter, importer, store, sync, vocabularies
+from . import accounts, engine, exporter, importer, store, sync, thesaurus, vocabularies
+from .config import SEED_DIR
 from .db import Database
-from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult
+from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult, Thesaurus
 from .errors import Conflict, InvalidSearch, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change, User
@@ -28,11 +29,16 @@ LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms",
 class Casebase:
     """The store and its search index, kept in step: every write commits, then indexes."""
 
-    def __init__(self, database_url: str, index_dir: str | Path) -> None:
+    def __init__(
+        self, database_url: str, index_dir: str | Path, seed_dir: str | Path | None = None
+    ) -> None:
         self.db = Database(database_url)
         self.index = CaseIndex(index_dir)
+        self.seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
         # One catch-up at a time per process; other processes are serialised by the index lock.
         self._sync_lock = threading.Lock()
+        # The thesaurus compiled for searching, with the version it was compiled from.
+        self._thesaurus: tuple[int, Thesaurus | None] = (-1, None)
 
     def close(self) -> None:
         """Release database connections and the open searcher."""
@@ -41,7 +47,13 @@ class Casebase:
 
     # --- keeping the index in step -------------------------------------------------------
     def init_db(self) -> None:
+        """Create or upgrade the database; the shipped thesaurus when it has none."""
         self.db.upgrade()
+        shipped = self.seed_dir / thesaurus.FILE_NAME
+        with self.db.write_session() as session:
+            if thesaurus.latest_version(session) == 0 and shipped.is_file():
+                document = thesaurus.validated(thesaurus.read_file(shipped))
+                thesaurus.replace(session, document, None)
 
     def sync(self, wait: bool = True) -> None:
         """Catch the index up with the database's change log (cheap when it is current).
@@ -87,7 +99,41 @@ class Casebase:
     # --- reading ---------------------------------------------------------------------------
     def search(self, params: SearchParams) -> SearchResult:
         self._refresh()
-        return engine.search(self.index, params)
+        return engine.search(self.index, params, self._compiled_thesaurus())
+
+    # --- the thesaurus ---------------------------------------------------------------------
+    def thesaurus(self) -> dict[str, Any]:
+        """The thesaurus in use, as its file holds it, with its version."""
+        with self.db.session() as session:
+            version, document = thesaurus.current(session)
+        return {**document, "version": version}
+
+    def replace_thesaurus(
+        self, raw: Any, user: str | None, expected_version: int | None = None
+    ) -> int:
+        """Replace the whole thesaurus (checked in full first); the new version's number.
+
+        With `expected_version` (the version an editor started from), a thesaurus changed
+        since is not overwritten: StaleVersion, and nothing changes.
+        """
+        if isinstance(raw, dict):  # as `thesaurus()` answers it: its version is not content
+            raw = {name: value for name, value in raw.items() if name != "version"}
+        document = thesaurus.validated(raw)
+        with self.db.write_session() as session:
+            latest = thesaurus.latest_version(session)
+            if expected_version is not None and expected_version != latest:
+                raise StaleVersion(f"The thesaurus is at version {latest} now")
+            return thesaurus.replace(session, document, user)
+
+    def _compiled_thesaurus(self) -> Thesaurus | None:
+        """The thesaurus for searching, compiled again when a newer version is stored."""
+        with self.db.session() as session:
+            version = thesaurus.latest_version(session)
+            if version != self._thesaurus[0]:
+                _, document = thesaurus.current(session)
+                compiled = Thesaurus(thesaurus.groups(document)) if version else None
+                self._thesaurus = (version, compiled)
+        return self._thesaurus[1]
 
     @staticmethod
     def parse_search(args: Mapping[str, Any]) -> SearchParams:
@@ -128,7 +174,7 @@ class Casebase:
                 yield from store.iter_records(session)
             return
         self._refresh()
-        refs = engine.matching_refs(self.index, params)
+        refs = engine.matching_refs(self.index, params, self._compiled_thesaurus())
         # In the search's order, a batch at a time: a big export never holds every record.
         with self.db.session() as session:
             for start in range(0, len(refs), store.STREAM_BATCH):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -810,3 +811,103 @@ def test_form_to_record():
     assert record["links"] == [{"title": "A | b", "url": "https://x.dk"}, {"url": "https://y.dk"}]
     assert record["themes"] == ["byrum", "klima"] and record["funders"] == ["F1", "F2"]
     assert "summary" not in record and record["collaboration_forms"] == []
+
+
+# --- the thesaurus page -------------------------------------------------------------------
+
+
+def _thesaurus_form(page: str) -> MultiDict:
+    """The thesaurus form as the page fills it (every row's inputs, the hidden fields)."""
+    data = MultiDict()
+    form = page[page.index('class="thesaurus-form"') :]
+    form = form[: form.index("</form>")]
+    for name, value in re.findall(
+        r'<input type="(?:hidden|text|url)"[^>]*?name="([^"]+)" value="([^"]*)"', form
+    ):
+        data.add(name, unescape(value))
+    return data
+
+
+def test_the_thesaurus_page_edits_a_group_and_the_next_search_uses_it(admin_client, one_case):
+    assert "Partnerskab i Sydhavnen" not in html_of(admin_client.get("/?q=bydelssamarbejde"))
+    page = html_of(admin_client.get("/admin/thesaurus"))
+    assert "OPP" in page and "Konkurrence- og Forbrugerstyrelsen" in page
+    data = _thesaurus_form(page)
+    rows = int(data["rows"])
+    empty = next(i for i in range(rows) if not data[f"group-{i}-terms"])
+    data[f"group-{empty}-terms"] = "bydelssamarbejde | partnerskab"
+    data[f"group-{empty}-source_title"] = "Redaktionens eget valg"
+    data.add("group-0-delete", "1")  # the first group (OPP ...) goes
+    groups_before = len(one_case.thesaurus()["groups"])
+    saved = admin_client.post("/admin/thesaurus", data=data)
+    assert saved.status_code == 302, html_of(saved)
+    document = one_case.thesaurus()
+    assert len(document["groups"]) == groups_before
+    assert document["groups"][-1]["terms"] == ["bydelssamarbejde", "partnerskab"]
+    assert all("OPP" not in group["terms"] for group in document["groups"])
+    assert "Partnerskab i Sydhavnen" in html_of(admin_client.get("/?q=bydelssamarbejde"))
+
+
+def test_a_thesaurus_edit_with_a_problem_is_shown_and_changes_nothing(admin_client, users):
+    before = users.thesaurus()
+    data = _thesaurus_form(html_of(admin_client.get("/admin/thesaurus")))
+    data["group-0-terms"] = "kun-en-term"
+    refused = admin_client.post("/admin/thesaurus", data=data)
+    assert refused.status_code == 422
+    page = html_of(refused)
+    assert "2 til" in page and 'value="kun-en-term"' in page  # the message; the rows kept
+    assert users.thesaurus() == before
+
+
+def test_a_thesaurus_saved_by_another_meanwhile_is_not_overwritten(admin_client, users):
+    data = _thesaurus_form(html_of(admin_client.get("/admin/thesaurus")))
+    other = users.thesaurus()
+    other["groups"].append({"terms": ["hurtigst", "først"], "source": {"title": "Den anden"}})
+    users.replace_thesaurus(other, user="another-admin")
+    data["group-0-note"] = "Min ændring"
+    stale = admin_client.post("/admin/thesaurus", data=data)
+    assert stale.status_code == 409
+    assert "En anden har gemt tesaurus" in html_of(stale)
+    assert users.thesaurus()["groups"][-1]["terms"] == ["hurtigst", "først"]
+
+
+def test_a_thesaurus_file_replaces_it_through_the_page(admin_client, users):
+    token = csrf_token(admin_client, "/admin/thesaurus")
+    document = {"groups": [{"terms": ["OPS", "OPP"], "source": {"title": "KFST"}}]}
+    sent = admin_client.post(
+        "/admin/thesaurus/upload",
+        data={
+            "csrf_token": token,
+            "file": FileStorage(
+                stream=io.BytesIO(json.dumps(document).encode()),
+                filename="t.json",
+            ),
+        },
+    )
+    assert sent.status_code == 302
+    assert users.thesaurus()["groups"] == [
+        {
+            "terms": ["OPS", "OPP"],
+            "source": {"title": "KFST", "publisher": None, "url": None},
+            "note": None,
+        }
+    ]
+    bad = admin_client.post(
+        "/admin/thesaurus/upload",
+        data={
+            "csrf_token": token,
+            "file": FileStorage(stream=io.BytesIO(b"{x"), filename="t.json"),
+        },
+    )
+    assert bad.status_code == 400 and "ikke JSON" in html_of(bad)
+    assert len(users.thesaurus()["groups"]) == 1
+
+
+def test_only_admins_reach_the_thesaurus_page(client, users):
+    before = users.thesaurus()
+    assert client.get("/admin/thesaurus").status_code == 302  # to the login
+    assert login(client, READER, READER_PASSWORD).status_code == 403  # no session for readers
+    assert client.get("/admin/thesaurus").status_code == 302
+    token = csrf_token(client, "/admin/login")
+    posted = client.post("/admin/thesaurus", data={"csrf_token": token, "rows": "0"})
+    assert posted.status_code == 302 and users.thesaurus() == before

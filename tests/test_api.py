@@ -35,7 +35,7 @@ VOCABULARY_COUNTS = {
     "region": 5,
     "municipality": 98,
 }
-SEARCH_KEYS = ["total", "page", "per_page", "q", "suggestion", "results", "facets"]
+SEARCH_KEYS = ["total", "page", "per_page", "q", "suggestion", "expanded", "results", "facets"]
 RESULT_KEYS = [
     "ref",
     "title",
@@ -94,6 +94,7 @@ API_PATHS = [
     "/api/imports",
     "/api/export",
     "/api/vocabularies",
+    "/api/thesaurus",
     "/healthz",
 ]
 
@@ -753,6 +754,7 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         ("/api/imports", "post"),
         ("/api/export", "get"),
         ("/api/vocabularies", "get"),
+        ("/api/thesaurus", "get"),
         ("/healthz", "get"),
     }
     for ref in set(_refs(spec)):
@@ -778,6 +780,7 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         "sort",
         "page",
         "per_page",
+        "exact",
     }
     assert "422" in spec["paths"]["/api/cases"]["post"]["responses"]
     record_schema = spec["components"]["schemas"]["Record"]

@@ -12,6 +12,7 @@ from casebase.cli import cli
 
 SEARCH_PARAMETERS = [
     "q",
+    "exact",
     *catalogue.FACET_NAMES,
     *catalogue.YEAR_PARAMETERS,
     "sort",

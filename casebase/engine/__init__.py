@@ -1,6 +1,8 @@
 """The search engine: Danish analysis, the Whoosh index and searching it, one concern a module.
 
 - analysis: the Danish analysis chain (tokens, aa -> å, stop words, stemming), sort keys
+- lexicon, compounds, corpus: the Danish words known, compounds split into them, the corpus's
+  own words; thesaurus: the field's equivalent terms, widening a query
 - schema, document: the Whoosh schema; a case record -> its index document
 - columns: per-generation numpy columns (facet codes, years, sort ranks)
 - whooshlib: the one module that touches Whoosh's private members
@@ -16,17 +18,20 @@ docs/architecture.md shows how a search travels from HTTP to the index and back.
 
 from .generations import CaseIndex, IndexBusy
 from .params import SearchParams
-from .results import Bucket, Hit, SearchResult
+from .results import Bucket, Expansion, Hit, SearchResult
 from .search import matching_refs, search
 from .similar import similar
+from .thesaurus import Thesaurus
 
 __all__ = [
     "Bucket",
     "CaseIndex",
+    "Expansion",
     "Hit",
     "IndexBusy",
     "SearchParams",
     "SearchResult",
+    "Thesaurus",
     "matching_refs",
     "search",
     "similar",

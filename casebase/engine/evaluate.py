@@ -13,11 +13,14 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
-from .schema import TEXT_FIELDS
+from .query import Widened
+from .schema import SEARCH_FIELDS, TEXT_FIELDS
 from .snapshot import Snapshot
 from .whooshlib import bm25_b
 
 QUERY_CACHE_SIZE = 16  # match sets kept per index generation (paging, facet clicks)
+# A case found only by a synonym scores at most this share of the typed term's lowest score.
+SYNONYM_SHARE = 0.9
 _POSITION_STRIDE = 1 << 32  # docnum * stride + position: one int64 key per word occurrence
 
 
@@ -55,9 +58,23 @@ class Evaluator:
         if isinstance(q, query.AndMaybe):
             (mask, score), (_, extra) = self.node(q.a), self.node(q.b)
             return mask, score + extra * mask
+        if isinstance(q, Widened):
+            return self.widened(q)
         if isinstance(q, (query.And, query.Or)) and type(q) in (query.And, query.Or):
             return self.compound(q)
         return self.fallback(q)
+
+    def widened(self, q: Widened) -> tuple[np.ndarray, np.ndarray]:
+        """A term or its synonyms: a case with only a synonym scores below SYNONYM_SHARE of
+        the lowest score of the cases holding the term, so it always ranks after them."""
+        original, *others = q.subqueries
+        mask, score = self.node(original)
+        other_mask, other_score = self.disjunction(others)
+        held = mask & self.cols.live
+        if self.scored and held.any():
+            other_score = np.minimum(other_score, SYNONYM_SHARE * score[held].min())
+        either = mask | other_mask
+        return either, np.where(mask, score, np.where(other_mask, other_score, 0.0))
 
     def compound(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(q, query.Or):
@@ -100,7 +117,7 @@ class Evaluator:
 
     def sparse_term(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, scores) of one term: its postings, scored when asked to."""
-        if q.fieldname not in TEXT_FIELDS:
+        if q.fieldname not in SEARCH_FIELDS:
             return np.zeros(0, np.int64), np.zeros(0)
         ids, weights = self.snap.postings(q.fieldname, q.text)
         if not self.scored or not len(ids):

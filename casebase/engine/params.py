@@ -18,6 +18,7 @@ class SearchParams:
     """One search: text, filters (facet -> keys), years, order and page."""
 
     q: str = ""
+    exact: bool = False  # the words as written: no compounds' parts, no thesaurus
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     year_from: int | None = None
     year_to: int | None = None

@@ -14,9 +14,18 @@ from typing import Any
 from whoosh import qparser, query
 
 from .analysis import index_term
-from .schema import SCHEMA, TEXT_FIELDS
+from .schema import PARTS_FIELD, SCHEMA, SEARCH_FIELDS, TEXT_FIELDS
 
-FIELD_BOOSTS = {"title": 4.0, "summary": 2.0, "description": 1.0, "results": 1.0, "labels": 0.5}
+# A word in a compound counts less than the word itself (docs/contract.md section 9).
+PARTS_BOOST = 0.6
+FIELD_BOOSTS = {
+    "title": 4.0,
+    "summary": 2.0,
+    "description": 1.0,
+    "results": 1.0,
+    "labels": 0.5,
+    PARTS_FIELD: PARTS_BOOST,
+}
 QUERY_FIELDS = ("title", "summary", "description", "results")  # allowed `field:` prefixes
 FIELD_ALIASES = {
     "title": ["titel"],
@@ -53,9 +62,14 @@ def clean_query(text: str) -> str:
     return _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
 
 
-def _parser() -> qparser.QueryParser:
+def _fields(widen: bool) -> tuple[str, ...]:
+    """Where a plain word is looked for: with compounds' parts, or (exact) as written only."""
+    return SEARCH_FIELDS if widen else TEXT_FIELDS
+
+
+def _parser(widen: bool) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
+        list(_fields(widen)), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
     )
     for plugin_class in (
         qparser.SingleQuotePlugin,
@@ -71,24 +85,51 @@ def _parser() -> qparser.QueryParser:
     return parser
 
 
-def parse_query(text: str) -> query.Query | None:
-    """The Whoosh query for a q (already cleaned); None when it has no searchable words."""
+def parse_query(text: str, widen: bool = True) -> query.Query | None:
+    """The Whoosh query for a q (already cleaned); None when it has no searchable words.
+
+    With `widen`, a word is also looked for among the parts of compounds.
+    """
     try:
-        parsed = _parser().parse(text)
+        parsed = _parser(widen).parse(text)
     except Exception:  # the parser is lenient, but a q must never be an error
         parsed = None
     if parsed is None or parsed is query.NullQuery or not _well_formed(parsed):
-        parsed = plain_query(text)
+        parsed = plain_query(text, widen)
+    if parsed is not None and widen:
+        parsed = _without_part_phrases(parsed)
     return parsed if parsed is not None and has_terms(parsed) else None
 
 
-def plain_query(text: str) -> query.Query | None:
+class Widened(query.Or):
+    """A query term (the first child) or its synonyms (the others): engine/evaluate.py scores
+    a case holding only a synonym below every case holding the term itself."""
+
+
+def analyzed(text: str) -> list[str]:
+    """The terms the analyzer makes of a text, as a query would (stop words dropped)."""
+    analyzer: Any = SCHEMA["description"].analyzer
+    return [token.text for token in analyzer(text.replace("*", " "), mode="query")]
+
+
+def _without_part_phrases(q: query.Query) -> query.Query:
+    """A phrase is never looked for among compounds' parts (they keep no positions)."""
+
+    def drop(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and node.fieldname == PARTS_FIELD:
+            return query.NullQuery
+        return node.apply(drop)
+
+    return drop(q).normalize()
+
+
+def plain_query(text: str, widen: bool = True) -> query.Query | None:
     """Every word of the text must match, in any field: the reading when the syntax fails."""
     words = []
     analyzer: Any = SCHEMA["description"].analyzer
     for token in analyzer(text.replace("*", " "), mode="query", chars=True):
         terms: list[Any] = [
-            query.Term(name, token.text, boost=FIELD_BOOSTS[name]) for name in TEXT_FIELDS
+            query.Term(name, token.text, boost=FIELD_BOOSTS[name]) for name in _fields(widen)
         ]
         for term in terms:  # kept for suggestions, as the parser does
             term.startchar, term.endchar = token.startchar, token.endchar
@@ -105,7 +146,7 @@ def _well_formed(q: query.Query) -> bool:
         ):
             return False
         if isinstance(node, query.Wildcard | query.Prefix | query.Term | query.Phrase) and (
-            node.fieldname not in TEXT_FIELDS
+            node.fieldname not in SEARCH_FIELDS
         ):
             return False
         if not isinstance(node, _KNOWN_NODES):

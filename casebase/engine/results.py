@@ -8,6 +8,14 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Expansion:
+    """One widening of a query, as the answer reports it: a term and what else was searched."""
+
+    term: str
+    with_: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Bucket:
     """One value of a facet with its count over the search."""
 
@@ -66,3 +74,4 @@ class SearchResult:
     suggestion: str | None
     results: list[Hit]
     facets: dict[str, list[Bucket]] = field(default_factory=dict)
+    expanded: list[Expansion] = field(default_factory=list)

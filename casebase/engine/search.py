@@ -9,28 +9,41 @@ from .facets import empty_facets, facet_counts
 from .filters import select
 from .generations import CaseIndex
 from .params import SearchParams
-from .query import clean_query, expand_prefixes, parse_query
-from .results import Hit, SearchResult
+from .query import clean_query, expand_prefixes, parse_query, positive_leaves
+from .results import Expansion, Hit, SearchResult
 from .snapshot import Snapshot
-from .snippets import best_snippet, data_snippet, terms_by_field
+from .snippets import Marking, best_snippet, data_snippet, terms_by_field
 from .sorting import ordered_docs, sort_keys
 from .suggest import suggestion as suggestion_for
+from .thesaurus import Thesaurus
+
+MAX_COMPOUNDS_SHOWN = 5  # compounds named per word in `expanded`
 
 
-def query_for(snap: Snapshot, text: str) -> query.Query | None:
-    """The query a q means in this generation (prefixes expanded); None for no words."""
-    parsed = parse_query(clean_query(text))
+def query_for(
+    snap: Snapshot, params: SearchParams, thesaurus: Thesaurus | None = None
+) -> tuple[query.Query | None, list[Expansion]]:
+    """The query a search means in this generation, widened by compounds' parts and the
+    thesaurus unless exact, prefixes expanded; None for no words. Also what was widened."""
+    text = clean_query(params.q)
+    parsed = parse_query(text, widen=not params.exact)
     if parsed is None:
-        return None
-    return expand_prefixes(parsed, snap.searcher.reader())
+        return None, []
+    expanded: list[Expansion] = []
+    if thesaurus is not None and not params.exact:
+        parsed, expanded = thesaurus.expand(parsed, text)
+    return expand_prefixes(parsed, snap.searcher.reader()), expanded
 
 
-def search(index: CaseIndex, params: SearchParams) -> SearchResult:
-    """One page of hits and the facet counts (docs/contract.md section 6)."""
+def search(
+    index: CaseIndex, params: SearchParams, thesaurus: Thesaurus | None = None
+) -> SearchResult:
+    """One page of hits and the facet counts (docs/contract.md sections 6 and 9)."""
+    split = index.splitter()  # the one that split the texts: snippets mark the same compounds
     with index.snapshot() as snap:
         if snap is None:
             return _empty_result(params)
-        q = query_for(snap, params.q)
+        q, expanded = query_for(snap, params, thesaurus)
         sel = select(snap, params, q, scored=q is not None)
         docs = np.flatnonzero(sel.final)
         per_page = max(params.per_page, 0)  # the schema keeps 1-100; callers may go beyond
@@ -40,28 +53,53 @@ def search(index: CaseIndex, params: SearchParams) -> SearchResult:
         suggestion = None
         if q is not None:
             suggestion = suggestion_for(snap, clean_query(params.q), q, len(docs), params)
+        marking = Marking(split)
+        hits = _hits(snap, page, q, sel.scores, marking)
         return SearchResult(
             total=len(docs),
             page=params.page,
             per_page=params.per_page,
             q=params.q or None,
             suggestion=suggestion,
-            results=_hits(snap, page, q, sel.scores),
+            results=hits,
             facets=facet_counts(snap.columns, sel, params),
+            expanded=expanded + _compound_expansions(q, clean_query(params.q), marking.compounds),
         )
 
 
 def _hits(
-    snap: Snapshot, docs: np.ndarray, q: query.Query | None, scores: np.ndarray | None
+    snap: Snapshot,
+    docs: np.ndarray,
+    q: query.Query | None,
+    scores: np.ndarray | None,
+    marking: Marking | None = None,
 ) -> list[Hit]:
     terms = terms_by_field(q) if q is not None else {}
     hits = []
     for doc in docs:
         data = snap.searcher.stored_fields(int(doc))["data"]
-        snippet = best_snippet(data, terms) if q is not None else data_snippet(data)
+        snippet = best_snippet(data, terms, marking) if q is not None else data_snippet(data)
         score = None if scores is None else round(float(scores[doc]), 3)
         hits.append(Hit.of(data, snippet, score))
     return hits
+
+
+def _compound_expansions(
+    q: query.Query | None, text: str, compounds: dict[str, list[str]]
+) -> list[Expansion]:
+    """'fornyelse' also found in byfornyelse, områdefornyelsen: from the compounds marked."""
+    if q is None or not compounds:
+        return []
+    typed: dict[str, str] = {}
+    for leaf in positive_leaves(q):
+        start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
+        if isinstance(leaf, query.Term) and start is not None and end is not None:
+            typed.setdefault(leaf.text, text[start:end])
+    return [
+        Expansion(typed[term], tuple(words[:MAX_COMPOUNDS_SHOWN]))
+        for term, words in compounds.items()
+        if words and term in typed
+    ]
 
 
 def _empty_result(params: SearchParams) -> SearchResult:
@@ -76,12 +114,14 @@ def _empty_result(params: SearchParams) -> SearchResult:
     )
 
 
-def matching_refs(index: CaseIndex, params: SearchParams) -> list[str]:
+def matching_refs(
+    index: CaseIndex, params: SearchParams, thesaurus: Thesaurus | None = None
+) -> list[str]:
     """Every matching ref in the search's order (for exports); page and per_page ignored."""
     with index.snapshot() as snap:
         if snap is None:
             return []
-        q = query_for(snap, params.q)
+        q, _ = query_for(snap, params, thesaurus)
         sort = params.effective_sort(q is not None)
         sel = select(snap, params, q, scored=q is not None and sort == "relevance")
         docs = np.flatnonzero(sel.final)

@@ -1,14 +1,23 @@
-"""Snippets: an HTML-safe excerpt of the best-matching field with its matched words marked."""
+"""Snippets: an HTML-safe excerpt of the best-matching field with its matched words marked.
+
+A word found inside a compound marks the whole compound ("<mark>byfornyelsesloven</mark>"
+for "fornyelse"); the compounds marked are collected, so the answer can say what else was
+searched for.
+"""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
 
-from .analysis import word_spans
+from ..vocabularies import fold_aa
+from .analysis import index_term, word_spans
+from .compounds import Splitter, splitter
 from .query import positive_leaves
+from .schema import PARTS_FIELD
 
 SNIPPET_FIELDS = ("summary", "description", "results", "title")  # preference on ties
 SNIPPET_CHARS = 240
@@ -16,21 +25,52 @@ SNIPPET_CONTEXT = 60  # characters shown before the first mark
 SNIPPET_SCAN_CHARS = 20_000  # only the start of a very long text is searched for matches
 
 
+@dataclass
+class Marking:
+    """How compounds are marked: the splitter that split the indexed texts, and the compounds
+    marked so far, per part's term (for the answer's `expanded`)."""
+
+    split: Splitter = field(default_factory=splitter)
+    compounds: dict[str, list[str]] = field(default_factory=dict)
+
+
 def data_snippet(data: dict[str, Any]) -> str:
     """The start of a case's summary (else description), for results without a q."""
     return plain_snippet(str(data.get("summary") or data.get("description") or ""))
 
 
-def best_snippet(data: dict[str, Any], terms: dict[str, frozenset[str]]) -> str:
-    """An escaped excerpt of the best-matching field, with its matched words in <mark>."""
+def best_snippet(
+    data: dict[str, Any],
+    terms: dict[str, frozenset[str]],
+    marking: Marking | None = None,
+) -> str:
+    """An escaped excerpt of the best-matching field, with its matched words in <mark>.
+
+    `marking.compounds` collects, per part's term, the compounds marked for it.
+    """
+    marking = marking or Marking()
     best: tuple[int, str, list] | None = None
+    parts = terms.get(PARTS_FIELD, frozenset())
     for name in SNIPPET_FIELDS:
         text = str(data.get(name) or "")
-        spans = matched_spans(text, terms.get(name, frozenset())) if text else []
+        spans = (
+            matched_spans(text, terms.get(name, frozenset()), parts, marking.split) if text else []
+        )
         distinct = len({t for _, _, t in spans})
         if spans and (best is None or distinct > best[0]):
             best = (distinct, text, spans)
-    return data_snippet(data) if best is None else marked_snippet(best[1], best[2])
+    if best is None:
+        return data_snippet(data)
+    _collect(best[1], best[2], marking.compounds)
+    return marked_snippet(best[1], best[2])
+
+
+def _collect(text: str, spans: list[tuple[int, int, str]], out: dict[str, list[str]]) -> None:
+    """The compounds among the marked words (a word marked for a part's term), by term."""
+    for start, end, term in spans:
+        word = text[start:end].lower()
+        if index_term(word) != term and word not in out.setdefault(term, []):
+            out[term].append(word)
 
 
 def terms_by_field(q: query.Query) -> dict[str, frozenset[str]]:
@@ -51,9 +91,35 @@ def plain_snippet(text: str) -> str:
     return html.escape(text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS]) + " …"
 
 
-def matched_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word of the text whose indexed term is one of `terms`."""
-    return [(s, e, t) for s, e, t in word_spans(text[:SNIPPET_SCAN_CHARS]) if t in terms]
+def matched_spans(
+    text: str,
+    terms: frozenset[str],
+    parts: frozenset[str] = frozenset(),
+    split: Splitter | None = None,
+) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word of the text whose indexed term is one of `terms`, or
+    that is a compound with a part whose term is one of `parts`."""
+    found = []
+    split = split or splitter()
+    for start, end, term in word_spans(text[:SNIPPET_SCAN_CHARS]):
+        if term in terms:
+            found.append((start, end, term))
+        elif parts and term is not None:
+            part = _part_of(fold_aa(text[start:end].lower()), parts, split)
+            if part is not None:
+                found.append((start, end, part))
+    return found
+
+
+def _part_of(word: str, parts: frozenset[str], split: Splitter) -> str | None:
+    """The first of `parts` that is the term of one of the word's compound parts."""
+    if len(word) < 4 or not any(part in word for part in parts):
+        return None  # a part's term (a stem) is written inside the word; else no split needed
+    for span in split.spans(word):
+        term = index_term(span)
+        if term in parts:
+            return term
+    return None
 
 
 def marked_snippet(text: str, spans: list[tuple[int, int, str]]) -> str:

@@ -17,7 +17,7 @@ from .analysis import index_term, word_spans
 from .filters import select
 from .params import SearchParams
 from .query import QUERY_FIELDS, expand_prefixes, parse_query, positive_leaves
-from .schema import TEXT_FIELDS
+from .schema import SEARCH_FIELDS
 from .snapshot import Snapshot
 
 RARE_RATIO = 4  # a correction must be this many times more common than the word
@@ -31,10 +31,14 @@ MAX_SURFACE_CHECKS = 10  # candidates whose indexed words are compared with the 
 _TERMS_BY_LETTER: weakref.WeakKeyDictionary[Snapshot, dict[str, list[str]]] = (
     weakref.WeakKeyDictionary()
 )
+# Per snapshot: every term without its first letter (sorted), and the terms of each such tail.
+_TAILS: weakref.WeakKeyDictionary[Snapshot, tuple[list[str], dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _document_frequency(reader: Any, term: str) -> int:
-    return max(reader.doc_frequency(name, term) for name in TEXT_FIELDS)
+    return max(reader.doc_frequency(name, term) for name in SEARCH_FIELDS)
 
 
 def suggestion(
@@ -83,27 +87,66 @@ def _correction(snap: Snapshot, word: str) -> str | None:
     near = _near_terms(_terms_starting(snap, typed[0]), typed, len(stem), first)
     near.pop(stem, None)
     least = max(1, RARE_RATIO * frequency)
+    found = _best_of(snap, near, word, typed, least)
+    if found is None:  # a typo in the first letter: the rest of the word as typed
+        found = _best_of(
+            snap, _first_letter_wrong(snap, typed, len(stem), first), word, typed, least
+        )
+    return found
+
+
+def _first_letter_wrong(
+    snap: Snapshot, typed: str, stem_chars: int, first: int
+) -> dict[str, tuple[int, int]]:
+    """Terms with another first letter whose rest is at most one edit from the typed rest."""
+    tails, terms_of = _tails(snap)
+    near = _near_terms(tails, typed[1:], stem_chars - 1, max(first - 1, 1))
+    found: dict[str, tuple[int, int]] = {}
+    for tail, (inside, anywhere) in near.items():
+        if min(inside, anywhere) > 1:
+            continue
+        for term in terms_of[tail]:
+            if term[0] != typed[0]:
+                found[term] = (inside + 1, anywhere + 1)
+    return found
+
+
+def _best_of(
+    snap: Snapshot, near: dict[str, tuple[int, int]], word: str, typed: str, least: int
+) -> str | None:
+    """The correction among candidate terms: common enough, then the one whose word (as the
+    indexed text writes it) is fewest edits from what was typed, then the commonest."""
+    reader = snap.searcher.reader()
     counts = {term: _document_frequency(reader, term) for term in near}
-    ranked = sorted((term for term in near if counts[term] >= least), key=lambda t: (-counts[t], t))
-    for distance in (1, 2):  # a typo inside the stem
-        for candidate in ranked:
-            if near[candidate][0] == distance:
-                surface = _surface_form(snap, candidate, word.lower())
-                if surface:
-                    return _like_case(surface, word)
-    best: tuple[int, int, str] | None = None  # a typo the stemmer cut differently
-    # Longest stems first: a stem much shorter than the typed word is rarely what was meant.
-    surface_candidates = sorted((t for t in ranked if near[t][1] <= 2), key=len, reverse=True)
-    for candidate in surface_candidates[:MAX_SURFACE_CHECKS]:
+    candidates = sorted(
+        (term for term in near if counts[term] >= least and min(near[term]) <= 2),
+        key=lambda t: (min(near[t]), -counts[t], -len(t), t),
+    )
+    best: tuple[int, int, str] | None = None
+    for rank, candidate in enumerate(candidates[:MAX_SURFACE_CHECKS]):
         surface = _surface_form(snap, candidate, word.lower(), every_field=True)
-        distance = levenshtein(fold_aa(surface), typed) if surface else 3
-        if (
-            surface
-            and distance <= 2
-            and (best is None or (distance, -counts[candidate]) < best[:2])
-        ):
-            best = (distance, -counts[candidate], surface)
+        if not surface:
+            continue
+        distance = levenshtein(fold_aa(surface), typed)
+        if distance <= 2 and (best is None or (distance, rank) < best[:2]):
+            best = (distance, rank, surface)
     return _like_case(best[2], word) if best else None
+
+
+def _tails(snap: Snapshot) -> tuple[list[str], dict[str, list[str]]]:
+    """Every indexed term of the query fields without its first letter, sorted (cached)."""
+    cached = _TAILS.get(snap)
+    if cached is None:
+        reader = snap.searcher.reader()
+        terms_of: dict[str, list[str]] = {}
+        for name in QUERY_FIELDS:
+            field = reader.schema[name]
+            for text, _ in reader.iter_field(name):
+                term = field.from_bytes(text) if isinstance(text, bytes) else text
+                if len(term) > 1 and term not in terms_of.get(term[1:], ()):
+                    terms_of.setdefault(term[1:], []).append(term)
+        cached = _TAILS[snap] = (sorted(terms_of), terms_of)
+    return cached
 
 
 def _terms_starting(snap: Snapshot, letter: str) -> list[str]:

@@ -46,6 +46,10 @@ ENGLISH = {
     "search.number": "{name} must be a whole number from {low} to {high}.",
     "search.number_from": "{name} must be a whole number from {low} up.",
     "search.year": "{name} must be a whole number (a year such as 2015).",
+    "thesaurus.terms": "A group holds 2 to {max} terms.",
+    "thesaurus.groups": "A thesaurus holds 1 to {max} groups.",
+    "thesaurus.twice": "The term '{term}' is in group {first} and in group {second}.",
+    "thesaurus.json": "Not a thesaurus file: {problem}.",
     # A message from elsewhere (a library) that the catalogue does not know: shown as it is.
     "plain": "{text}",
 }

@@ -91,6 +91,7 @@ def search_params(data: dict[str, Any]) -> SearchParams:
     }
     return SearchParams(
         q=data.get("q", ""),
+        exact=bool(data.get("exact", False)),
         filters=filters,
         year_from=data.get("year_from"),
         year_to=data.get("year_to"),
@@ -108,6 +109,12 @@ def search_fields() -> dict[str, fields.Field]:
             metadata={
                 "description": "Danish full-text query: words (all must match), "
                 '"phrase", OR, NOT/-word, field:word, word*.'
+            }
+        ),
+        "exact": fields.Boolean(
+            metadata={
+                "description": "true: the words as written only: no parts of compounds, no "
+                "synonyms from the thesaurus (default false)."
             }
         ),
         **{facet.name: _facet_field(facet) for facet in catalogue.FACETS},
@@ -214,6 +221,16 @@ FacetsSchema = Schema.from_dict(
 )
 
 
+class ExpansionSchema(Schema):
+    term = fields.String(required=True, metadata={"example": "OPP"})
+    with_ = fields.List(
+        fields.String(),
+        required=True,
+        data_key="with",
+        metadata={"example": ["offentlig-privat partnerskab"]},
+    )
+
+
 class SearchResponseSchema(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
@@ -223,6 +240,14 @@ class SearchResponseSchema(Schema):
         required=True,
         allow_none=True,
         metadata={"description": "A corrected query that finds more, when q looks misspelt."},
+    )
+    expanded = fields.List(
+        fields.Nested(ExpansionSchema),
+        required=True,
+        metadata={
+            "description": "What the search also looked for: a term's synonyms from the "
+            "thesaurus, and compounds a word was found in (empty with exact=true)."
+        },
     )
     results = fields.List(fields.Nested(HitSchema), required=True)
     facets = fields.Nested(

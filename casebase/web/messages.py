@@ -44,6 +44,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Try fewer words or remove some filters.",
     ),
     "search.suggestion": ("Mente du", "Did you mean"),
+    "search.expanded": ("Søgte også efter:", "Also searched for:"),
+    "search.exact": ("Søg kun efter «{q}» som skrevet", "Search only for “{q}” as written"),
+    "search.widen": (
+        "Søg også efter synonymer og sammensatte ord for «{q}»",
+        "Also search for synonyms and compounds of “{q}”",
+    ),
     "search.sort": ("Sortér", "Sort"),
     "sort.auto": ("Bedste match, ellers nyeste", "Best match, else newest"),
     "search.filters": ("Filtre", "Filters"),
@@ -144,6 +150,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.tasks": ("Opgaver", "Tasks"),
     "admin.new_case": ("Opret en sag", "Create a case"),
     "admin.import": ("Importér sager fra en fil", "Import cases from a file"),
+    "admin.thesaurus": ("Redigér tesaurus", "Edit the thesaurus"),
+    "thesaurus.title": ("Tesaurus", "Thesaurus"),
+    "thesaurus.help": (
+        "Grupper af termer, som søgningen behandler som ens: forkortelser, tidligere navne på "
+        "programmer og love, danske og engelske betegnelser. Skriv en gruppes termer adskilt "
+        "af |. Ændringer virker for næste søgning.",
+        "Groups of terms the search treats as equivalent: abbreviations, former names of "
+        "programmes and laws, Danish and English terms. Separate a group's terms by |. "
+        "Changes take effect for the next search.",
+    ),
+    "thesaurus.version": ("Version {version}", "Version {version}"),
+    "thesaurus.download": ("Hent som fil", "Download as a file"),
+    "thesaurus.group": ("Gruppe", "Group"),
+    "thesaurus.terms": ("Termer", "Terms"),
+    "thesaurus.note": ("Note", "Note"),
+    "thesaurus.source": ("Kilde", "Source"),
+    "thesaurus.source_title": ("Titel", "Title"),
+    "thesaurus.source_publisher": ("Udgiver", "Publisher"),
+    "thesaurus.source_url": ("Adresse", "Address"),
+    "thesaurus.delete": ("Slet", "Delete"),
+    "thesaurus.save": ("Gem tesaurus", "Save the thesaurus"),
+    "thesaurus.upload": ("Erstat med en fil", "Replace with a file"),
+    "thesaurus.replace": ("Erstat hele tesaurus", "Replace the whole thesaurus"),
+    "thesaurus.saved": (
+        "Tesaurus er gemt (version {version}).",
+        "The thesaurus was saved (version {version}).",
+    ),
+    "thesaurus.not_saved": (
+        "Tesaurus blev ikke gemt. Ret fejlene:",
+        "The thesaurus was not saved. Correct these problems:",
+    ),
+    "thesaurus.not_json": ("Filen er ikke JSON: {problem}", "The file is not JSON: {problem}"),
+    "thesaurus.stale": (
+        "En anden har gemt tesaurus, mens du redigerede. Dine rækker står herunder; "
+        "genindlæs siden for at se den gemte udgave, og gem dine ændringer igen.",
+        "Someone else saved the thesaurus while you were editing. Your rows are below; "
+        "reload the page to see the saved version and save your changes again.",
+    ),
     "admin.find_case": ("Find en sag at redigere", "Find a case to edit"),
     "admin.find_label": (
         "Søg efter titel, tekst eller reference",
@@ -340,5 +384,9 @@ SCHEMA_MESSAGES_DA = {
     "search.number": "{name} skal være et helt tal fra {low} til {high}.",
     "search.number_from": "{name} skal være et helt tal fra {low} og op.",
     "search.year": "{name} skal være et helt tal (et år som 2015).",
+    "thesaurus.terms": "En gruppe har 2 til {max} termer.",
+    "thesaurus.groups": "En tesaurus har 1 til {max} grupper.",
+    "thesaurus.twice": "Termen '{term}' står i gruppe {first} og i gruppe {second}.",
+    "thesaurus.json": "Ikke en tesaurus-fil: {problem}.",
     "plain": "{text}",
 }
