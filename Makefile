@@ -5,6 +5,7 @@
 #                throwaway PostgreSQL and Debian's chromium; PYTEST_ARGS='-k foo -x' to narrow)
 #   make lint    ruff check, ruff format --check, mypy casebase
 #   make bench   search and import benchmarks
+#   make eval    search relevance on the seed data (recall@20, precision@10, nDCG@10)
 #   make clean   remove caches and test artifacts (keeps .venv, instance/ and index/ data)
 
 VENV ?= .venv
@@ -22,7 +23,7 @@ INSTALLED_TEST = $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test run test lint bench clean
+.PHONY: help install install-test run test lint bench eval clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -58,6 +59,9 @@ lint: $(INSTALLED_TEST)
 bench: $(INSTALLED)
 	$(PY) bench/bench_search.py --n 10000
 	$(PY) bench/bench_import.py
+
+eval: $(INSTALLED)
+	$(PY) bench/eval_relevance.py
 
 clean:
 	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
