@@ -16,7 +16,13 @@ from whoosh import query
 
 from casebase.engine import CaseIndex, IndexBusy, SearchParams, generations
 from casebase.engine import search as engine_search
-from casebase.engine.analysis import danish_analyzer, danish_sort_key, index_term, word_spans
+from casebase.engine.analysis import (
+    danish_analyzer,
+    danish_sort_key,
+    index_term,
+    indexed_terms,
+    word_spans,
+)
 from casebase.engine.compounds import Splitter
 from casebase.engine.document import case_document
 from casebase.engine.postings import PostingsCache
@@ -85,6 +91,22 @@ def test_index_term_repeats_the_analyzer() -> None:
     by_python = [t for _, _, t in word_spans(text) if t is not None]
     assert by_python == by_whoosh
     assert index_term("Haandværkere") == index_term("håndværkere") == "håndværk"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(c["description"] + " " + c["title"] for c in CASES),
+        "Aarhus og Århus, a*b by* 1.250.000 kr. snake_case x.y.z i på af _ __ ÆØÅ Haandværk-",
+        "",
+    ],
+)
+def test_indexed_terms_is_the_analyzer_chain(text: str) -> None:
+    """Indexing's fast path (engine/schema.py) must make exactly the chain's terms and
+    positions, stop words not counted as positions."""
+    by_whoosh = [(t.text, t.pos) for t in danish_analyzer()(text, positions=True)]
+    assert list(zip(indexed_terms(text), range(len(by_whoosh)))) == by_whoosh
+    assert len(indexed_terms(text)) == len(by_whoosh)
 
 
 def test_danish_sort_key() -> None:

@@ -74,6 +74,7 @@ class Splitter:
         self.words = words or lexicon()
         self.corpus = corpus
         self.parts = lru_cache(maxsize=200_000)(self._parts)
+        self.spans = lru_cache(maxsize=200_000)(self._spans)
         self._splits = lru_cache(maxsize=200_000)(self._splits_uncached)
 
     def frequency(self, word: str) -> float:
@@ -142,7 +143,7 @@ class Splitter:
                 best, best_score = candidate, score
         return tuple((written, link) for written, link, _ in best)
 
-    def spans(self, word: str) -> tuple[str, ...]:
+    def _spans(self, word: str) -> tuple[str, ...]:
         """The strings indexed beside a compound: each part, each run of neighbouring parts."""
         parts = self.parts(word)
         found: list[str] = []

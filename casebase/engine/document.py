@@ -44,9 +44,10 @@ def _labels_text(record: dict) -> str:
 def compound_parts(texts: list[str], splitter: Splitter) -> str:
     """The parts of every compound in some texts (engine/compounds.py), for the parts field."""
     found: list[str] = []
+    spans = splitter.spans
     for text in texts:
-        for match in WORD_PATTERN.finditer(text):
-            found.extend(splitter.spans(vocabularies.fold_aa(match.group().lower())))
+        for match in WORD_PATTERN.finditer(vocabularies.fold_aa(text.lower())):
+            found.extend(spans(match.group()))
     return " ".join(found)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import struct
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import fields, formats
 from whoosh.columns import FixedBytesColumn, VarBytesColumn
+from whoosh.system import pack_uint
 
-from .analysis import danish_analyzer
+from .analysis import danish_analyzer, indexed_terms
 
 # Searchable text fields. `labels` holds the Danish and English labels of the case's
 # vocabulary values.
@@ -21,12 +24,27 @@ SEARCH_FIELDS = (*TEXT_FIELDS, PARTS_FIELD)
 NUMS = struct.Struct("<hhi")
 
 
+WordValues = Iterator[tuple[Any, int, float, bytes]]  # whoosh types the term as bytes; it is str
+
+
 class CompactPositions(formats.Positions):
     """Whoosh's Positions format with positions as packed uint32 instead of a pickled list.
 
     Phrase matching reads positions in bulk with numpy (`read_positions`), and indexing does
-    not pickle a list per posting.
+    not pickle a list per posting. A text is analysed by `indexed_terms`, the Danish chain's
+    fast path (every field of this format uses the Danish analyzer).
     """
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> WordValues:
+        if not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        for position, term in enumerate(indexed_terms(value)):
+            positions[term].append(position)
+        boost = self.field_boost
+        for term, found in positions.items():
+            yield term, len(found), len(found) * boost, self.encode(found)
 
     def encode(self, poslist: Any) -> bytes:
         return struct.pack(f"<I{len(poslist)}I", len(poslist), *poslist)
@@ -39,9 +57,27 @@ class CompactPositions(formats.Positions):
         return int(struct.unpack_from("<I", valuestring)[0])
 
 
+class DanishFrequency(formats.Frequency):
+    """Whoosh's Frequency format, its text analysed by the Danish chain's fast path."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> WordValues:
+        if not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term, count in Counter(indexed_terms(value)).items():
+            yield term, count, count * boost, pack_uint(count)
+
+
 def _text_field(analyzer: Any) -> fields.TEXT:
     field = fields.TEXT(analyzer=analyzer)
     field.format = CompactPositions()
+    return field
+
+
+def _parts_field(analyzer: Any) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, phrase=False)
+    field.format = DanishFrequency()
     return field
 
 
@@ -54,7 +90,7 @@ def build_schema() -> fields.Schema:
         description=_text_field(text),
         results=_text_field(text),
         labels=_text_field(text),
-        parts=fields.TEXT(analyzer=text, phrase=False),
+        parts=_parts_field(text),
         data=fields.STORED(),  # what a search result and its snippet need
         seq=fields.STORED(),  # meta document only
         c_ref=fields.COLUMN(VarBytesColumn()),
