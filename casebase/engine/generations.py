@@ -35,7 +35,7 @@ from .columns import CODES_FINGERPRINT, Columns, SegmentArrays, live_mask
 from .document import META_REF, case_document
 from .postings import PostingsCache
 from .schema import SCHEMA
-from .snapshot import Snapshot, open_lazy_files
+from .snapshot import NOT_APPLIED, Applied, Snapshot, open_lazy_files
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -55,6 +55,18 @@ COMPOUND_SEGMENTS = False
 
 class IndexBusy(Busy):
     """Another process held the index's write lock for too long."""
+
+
+def _applied(meta: dict[str, Any] | None) -> Applied:
+    """What the meta document says: the change number (-1: none) and the status year."""
+    if not meta or meta.get("seq") is None:
+        return NOT_APPLIED
+    year = (meta.get("data") or {}).get("status_year")
+    return Applied(int(meta["seq"]), int(year) if year is not None else None)
+
+
+def _meta_document(seq: int, status_year: int | None) -> dict[str, Any]:
+    return {"ref": META_REF, "seq": int(seq), "data": {"status_year": status_year}}
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -202,18 +214,21 @@ class CaseIndex:
                 parts.append((arrays, offset, live_mask(leaf, leaf.doc_count_all())))
             self._segments = cache
             columns = Columns.build(parts)
-            meta = searcher.document(ref=META_REF)
-            seq = int(meta["seq"]) if meta and meta.get("seq") is not None else -1
+            applied = _applied(searcher.document(ref=META_REF))
             return Snapshot(
-                (name, reader.generation()), searcher, columns, seq, list(cache), self._postings
+                (name, reader.generation()), searcher, columns, applied, list(cache), self._postings
             )
         except BaseException:
             searcher.close()
             raise
 
     def applied_seq(self) -> int:
+        return self.applied().seq
+
+    def applied(self) -> Applied:
+        """The change number the index holds and the year its derived statuses are for."""
         with self.snapshot() as snap:
-            return -1 if snap is None else snap.seq
+            return NOT_APPLIED if snap is None else snap.applied
 
     def doc_count(self) -> int:
         with self.snapshot() as snap:
@@ -240,13 +255,19 @@ class CaseIndex:
     # -- writing
 
     def update(
-        self, records: Iterable[dict], deleted_refs: Iterable[str], seq: int, wait: bool = True
+        self,
+        records: Iterable[dict],
+        deleted_refs: Iterable[str],
+        seq: int,
+        wait: bool = True,
+        status_year: int | None = None,
     ) -> None:
         """Upsert records by ref, delete refs, then remember seq (never moving it backwards).
 
         On an absent index this creates one holding just these records; its seq stays -1, as
         it does not reflect the changes before `seq` (a catch-up or rebuild fills it). Without
-        `wait`, IndexBusy at once when another process holds the index's write lock.
+        `wait`, IndexBusy at once when another process holds the index's write lock. A
+        `status_year` says that every derived status in the index is now that year's.
         """
         writer, created = self._writer(wait)
         try:
@@ -254,10 +275,10 @@ class CaseIndex:
                 writer.update_document(**case_document(record))
             for ref in deleted_refs:
                 writer.delete_by_term("ref", str(ref))
-            meta = writer.searcher().document(ref=META_REF)
-            old_seq = int(meta["seq"]) if meta and meta.get("seq") is not None else -1
-            new_seq = old_seq if created else max(old_seq, int(seq))
-            writer.update_document(ref=META_REF, seq=new_seq)
+            old = _applied(writer.searcher().document(ref=META_REF))
+            new_seq = old.seq if created else max(old.seq, int(seq))
+            year = old.status_year if created or status_year is None else status_year
+            writer.update_document(**_meta_document(new_seq, year))
         except BaseException:
             writer.cancel()
             raise
@@ -291,7 +312,13 @@ class CaseIndex:
             writer.cancel()  # a rebuild switched generations while we waited
         raise IndexBusy("The search index is busy; try again in a moment")
 
-    def rebuild(self, records: Iterable[dict], seq: int, wait: bool = True) -> None:
+    def rebuild(
+        self,
+        records: Iterable[dict],
+        seq: int,
+        wait: bool = True,
+        status_year: int | None = None,
+    ) -> None:
         """Index all records into a new generation, switch to it, then drop the old ones."""
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(self.path)).lock(REBUILD_LOCK)
@@ -300,7 +327,7 @@ class CaseIndex:
         try:
             name = self._new_generation()
             try:
-                self._fill(name, records, seq)
+                self._fill(name, records, _meta_document(seq, status_year))
             except BaseException:
                 shutil.rmtree(self.path / name, ignore_errors=True)
                 raise
@@ -309,13 +336,13 @@ class CaseIndex:
         finally:
             lock.release()
 
-    def _fill(self, name: str, records: Iterable[dict], seq: int) -> None:
+    def _fill(self, name: str, records: Iterable[dict], meta: dict[str, Any]) -> None:
         ix = index.create_in(str(self.path / name), SCHEMA)
         writer = ix.writer(limitmb=REBUILD_LIMIT_MB, compound=COMPOUND_SEGMENTS)
         try:
             for record in records:
                 writer.add_document(**case_document(record))
-            writer.add_document(ref=META_REF, seq=int(seq))
+            writer.add_document(**meta)
         except BaseException:
             writer.cancel()
             raise

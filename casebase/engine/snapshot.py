@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,6 +24,17 @@ def open_lazy_files(reader: Any) -> None:
             reader.doc_field_length(0, name)
 
 
+class Applied(NamedTuple):
+    """What an index generation holds: the newest change number it applied (-1 when it holds
+    none, or was never caught up), and the year its derived statuses are for (None: unknown)."""
+
+    seq: int
+    status_year: int | None
+
+
+NOT_APPLIED = Applied(-1, None)
+
+
 class Snapshot:
     """One generation of the index as searches see it: a searcher plus its numpy columns."""
 
@@ -32,14 +43,14 @@ class Snapshot:
         key: tuple[str, int],
         searcher: Any,
         columns: Columns,
-        seq: int,
+        applied: Applied,
         segment_keys: list[str],
         postings_cache: PostingsCache,
     ) -> None:
         self.key = key
         self.searcher = searcher
         self.columns = columns
-        self.seq = seq
+        self.applied = applied
         self._leaves = list(zip(searcher.reader().leaf_readers(), segment_keys, strict=True))
         self._postings_cache = postings_cache
         # Match sets of recent queries: paging and facet clicks repeat the same q.
