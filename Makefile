@@ -5,6 +5,7 @@
 #                throwaway PostgreSQL and Debian's chromium; PYTEST_ARGS='-k foo -x' to narrow)
 #   make lint    ruff check, ruff format --check, mypy casebase
 #   make bench   search and import benchmarks
+#   make lock    pin every package of the image in requirements.lock (after pyproject.toml changes)
 #   make clean   remove caches and test artifacts (keeps .venv, instance/ and index/ data)
 
 VENV ?= .venv
@@ -22,7 +23,7 @@ INSTALLED_TEST = $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test run test lint bench clean
+.PHONY: help install install-test run test lint bench lock clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -58,6 +59,13 @@ lint: $(INSTALLED_TEST)
 bench: $(INSTALLED)
 	$(PY) bench/bench_search.py --n 10000
 	$(PY) bench/bench_import.py
+
+# The image's packages (Dockerfile): resolved for its Python and Linux, with hashes.
+# tests/test_lock.py checks that the lock still satisfies pyproject.toml.
+lock: $(INSTALLED)
+	$(PIP) install 'uv>=0.5'
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --python-platform linux \
+		--generate-hashes -o requirements.lock
 
 clean:
 	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
