@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 
 from . import clock, store
 from .db import Database
-from .engine import CaseIndex
+from .engine import Batch, CaseIndex
 
 log = logging.getLogger(__name__)
 
@@ -16,31 +17,51 @@ def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
     """Bring the index up to the newest change in the database's change log, and its derived
     statuses up to this year (docs/contract.md section 2: they follow the calendar).
 
-    Runs before every search, so it looks at the index once: the applied number is -1 when
-    there is no index (or one that was never caught up), which the rebuild below covers.
-    Without `wait`, IndexBusy when another process is writing the index.
+    Runs before every search, so it first looks without a lock: the applied number is -1 when
+    there is no index (or one that was never caught up), which a rebuild covers. Without
+    `wait`, IndexBusy when another process is writing the index.
     """
     today = clock.today()
     applied = index.applied()
     with db.session() as session:
         latest = store.latest_seq(session)
-        if applied.seq == latest and applied.status_year == today.year:
-            return
-        if applied.seq < 0 or applied.seq > latest:
-            # No index, or one built from another database: start afresh.
-            log.info("building the search index from the database")
-            records = store.iter_records(session, today=today)
-            index.rebuild(records, latest, wait=wait, status_year=today.year)
-            return
-        refs = store.changed_refs_since(session, applied.seq)
-        if applied.status_year != today.year:
-            turned = store.refs_whose_status_turned(session, applied.status_year, today.year)
+    if applied.seq == latest and applied.status_year == today.year:
+        return
+    if 0 <= applied.seq <= latest:
+        with index.writing(wait) as batch:
+            if _apply_changes(db, batch, today):
+                return
+    # No index, or one built from another database: start afresh.
+    log.info("building the search index from the database")
+    with db.session() as session:
+        latest = store.latest_seq(session)
+        index.rebuild(store.iter_records(session, today=today), latest, wait, today.year)
+
+
+def _apply_changes(db: Database, batch: Batch, today: date) -> bool:
+    """Apply the changes since what the index holds; False when it needs a rebuild instead.
+
+    Called under the index's write lock, and reads in a transaction begun under it: what
+    other processes indexed while this one waited is in `batch.held`, and every record read
+    is at least as new as the change number it is filed under.
+    """
+    held = batch.held
+    with db.session() as session:
+        latest = store.latest_seq(session)
+        if held.seq < 0 or held.seq > latest:
+            return False
+        if held.seq == latest and held.status_year == today.year:
+            return True  # another process caught up meanwhile
+        refs = store.changed_refs_since(session, held.seq)
+        if held.status_year != today.year:
+            turned = store.refs_whose_status_turned(session, held.status_year, today.year)
             log.info("%d derived statuses follow the calendar into %d", len(turned), today.year)
             refs |= turned
         deleted = refs - store.existing_refs(session, refs)
         # Streamed: a catch-up after a 100k-row import must not hold every record at once.
         records = store.iter_records(session, refs, today)
-        index.update(records, deleted, latest, wait=wait, status_year=today.year)
+        batch.apply(records, deleted, latest, today.year)
+    return True
 
 
 def out_of_step(db: Database, index: CaseIndex) -> str | None:

@@ -14,13 +14,14 @@
 docs/architecture.md shows how a search travels from HTTP to the index and back.
 """
 
-from .generations import CaseIndex, IndexBusy
+from .generations import Batch, CaseIndex, IndexBusy
 from .params import SearchParams
 from .results import Bucket, Hit, SearchResult
 from .search import matching_refs, search
 from .similar import similar
 
 __all__ = [
+    "Batch",
     "Bucket",
     "CaseIndex",
     "Hit",

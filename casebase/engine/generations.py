@@ -36,6 +36,7 @@ from .document import META_REF, case_document
 from .postings import PostingsCache
 from .schema import SCHEMA
 from .snapshot import NOT_APPLIED, Applied, Snapshot, open_lazy_files
+from .whooshlib import newest_segment_ids
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -46,6 +47,7 @@ INDEX_FORMAT = f"v2{CODES_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5
+SNAPSHOT_ATTEMPTS = 8  # loads of a snapshot whose files a commit elsewhere removed meanwhile
 REBUILD_LIMIT_MB = 256
 REBUILD_LOCK = "REBUILD.lock"  # one rebuild at a time across processes
 # Whoosh reads a compound segment by copying each of its parts into memory (about 100 MB per
@@ -67,6 +69,35 @@ def _applied(meta: dict[str, Any] | None) -> Applied:
 
 def _meta_document(seq: int, status_year: int | None) -> dict[str, Any]:
     return {"ref": META_REF, "seq": int(seq), "data": {"status_year": status_year}}
+
+
+class Batch:
+    """Changes to the index under its write lock (CaseIndex.writing)."""
+
+    def __init__(self, writer: Any, created: bool) -> None:
+        self.writer = writer
+        self.created = created  # the index was absent: this batch's writer created it
+        stored = _applied(writer.searcher().document(ref=META_REF))
+        self.held = NOT_APPLIED if created else stored
+        self.applied = False
+
+    def apply(
+        self,
+        records: Iterable[dict],
+        deleted_refs: Iterable[str],
+        seq: int,
+        status_year: int | None = None,
+    ) -> None:
+        """Upsert records by ref, delete refs, remember seq (never moving it backwards)."""
+        for record in records:
+            self.writer.update_document(**case_document(record))
+        for ref in deleted_refs:
+            self.writer.delete_by_term("ref", str(ref))
+        old = self.held
+        new_seq = old.seq if self.created else max(old.seq, int(seq))
+        year = old.status_year if self.created or status_year is None else status_year
+        self.writer.update_document(**_meta_document(new_seq, year))
+        self.applied = True
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -172,7 +203,7 @@ class CaseIndex:
             snap._leave()
 
     def _current_snapshot(self) -> Snapshot | None:
-        for attempt in range(3):
+        for attempt in range(SNAPSHOT_ATTEMPTS):
             live = self._live_generation()
             if live is None:
                 self._replace_snapshot(None)
@@ -187,9 +218,10 @@ class CaseIndex:
                     snap._enter()
                     return snap
             except (OSError, index.IndexError):
-                if attempt == 2:
+                if attempt == SNAPSHOT_ATTEMPTS - 1:
                     raise
-                time.sleep(0.05)  # a rebuild removed the generation as we opened it
+                # A rebuild removed the generation, or a merge some segments, as we opened it.
+                time.sleep(0.02 * (attempt + 1))
         return None
 
     def _replace_snapshot(self, snap: Snapshot | None, locked: bool = False) -> None:
@@ -212,6 +244,11 @@ class CaseIndex:
                 arrays = self._segments.get(segment_id) or SegmentArrays.read(leaf)
                 cache[segment_id] = arrays
                 parts.append((arrays, offset, live_mask(leaf, leaf.doc_count_all())))
+            # Files opened now stay readable; a segment merged away meanwhile may have lost
+            # some before they were opened.
+            opened = {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}
+            if not opened <= newest_segment_ids(ix):
+                raise FileNotFoundError("segments were merged away while the snapshot opened")
             self._segments = cache
             columns = Columns.build(parts)
             applied = _applied(searcher.document(ref=META_REF))
@@ -269,20 +306,29 @@ class CaseIndex:
         `wait`, IndexBusy at once when another process holds the index's write lock. A
         `status_year` says that every derived status in the index is now that year's.
         """
+        with self.writing(wait) as batch:
+            batch.apply(records, deleted_refs, seq, status_year)
+
+    @contextmanager
+    def writing(self, wait: bool = True) -> Iterator[Batch]:
+        """The index's write lock for one batch of changes, committed when the block ends.
+
+        `batch.held` is what the index has applied, read under the lock: a catch-up that reads
+        the database only now cannot write an older version of a case over a newer one that
+        another process indexed while this one waited for the lock. A batch to which nothing
+        was applied is cancelled, as is one whose block raises.
+        """
         writer, created = self._writer(wait)
+        batch = Batch(writer, created)
         try:
-            for record in records:
-                writer.update_document(**case_document(record))
-            for ref in deleted_refs:
-                writer.delete_by_term("ref", str(ref))
-            old = _applied(writer.searcher().document(ref=META_REF))
-            new_seq = old.seq if created else max(old.seq, int(seq))
-            year = old.status_year if created or status_year is None else status_year
-            writer.update_document(**_meta_document(new_seq, year))
+            yield batch
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        if batch.applied:
+            writer.commit()
+        else:
+            writer.cancel()
 
     def _writer(self, wait: bool = True) -> tuple[Any, bool]:
         """A writer on the current generation, waiting for other writers; creates the index.

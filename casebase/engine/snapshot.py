@@ -17,9 +17,17 @@ from .whooshlib import read_positions
 
 def open_lazy_files(reader: Any) -> None:
     """Open the files Whoosh opens on first use (stored fields, lengths) while they exist: a
-    merge or rebuild in another process may delete them, and open files stay readable."""
+    merge or rebuild in another process may delete them, and open files stay readable.
+
+    FileNotFoundError when they are gone already (Whoosh itself fails with a TypeError on a
+    missing stored-fields file, and reads a missing lengths file as lengths of 0: the caller
+    checks that the segment is still in the index's newest commit).
+    """
     if reader.doc_count_all():
-        reader.stored_fields(0)
+        try:
+            reader.stored_fields(0)
+        except TypeError:
+            raise FileNotFoundError("a merge elsewhere removed this segment's files") from None
         for name in TEXT_FIELDS:
             reader.doc_field_length(0, name)
 
