@@ -6,6 +6,7 @@
 #   make lint    ruff check, ruff format --check, mypy casebase
 #   make bench   search and import benchmarks
 #   make eval    search relevance on the seed data (recall@20, precision@10, nDCG@10)
+#   make lock    pin every package of the image in requirements.lock (after pyproject.toml changes)
 #   make clean   remove caches and test artifacts (keeps .venv, instance/ and index/ data)
 
 VENV ?= .venv
@@ -23,7 +24,7 @@ INSTALLED_TEST = $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test run test lint bench eval clean
+.PHONY: help install install-test run test lint bench eval lock clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -62,6 +63,13 @@ bench: $(INSTALLED)
 
 eval: $(INSTALLED)
 	$(PY) bench/eval_relevance.py
+
+# The image's packages (Dockerfile): resolved for its Python and Linux, with hashes.
+# tests/test_lock.py checks that the lock still satisfies pyproject.toml.
+lock: $(INSTALLED)
+	$(PIP) install 'uv>=0.5'
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --python-platform linux \
+		--generate-hashes -o requirements.lock
 
 clean:
 	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \

@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import catalogue, server
+from . import catalogue, logs
 from .config import load_config
 from .engine import SearchParams, SearchResult
 from .errors import CasebaseError, UnreadableFile
@@ -92,6 +92,7 @@ EXACT_HELP = "Search the words as typed: no compounds' parts, no synonyms."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="casebase", prog_name="casebase", message="%(prog)s %(version)s")
 def cli() -> None:
     """casebase: searchable case database of Danish experimental urban-renewal projects."""
 
@@ -337,31 +338,6 @@ def check(repair: bool) -> None:
     click.echo("database and index agree" + (" (repaired)" if repair else ""))
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option(
-    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Processes."
-)
-@click.option(
-    "--threads",
-    type=click.IntRange(1, 256),
-    help=f"Threads per process (default: CASEBASE_SERVER_THREADS, else {server.THREADS}).",
-)
-def serve(host: str, port: int, workers: int, threads: int | None) -> None:
-    """Serve the web application: gunicorn's processes, each serving with waitress."""
-    try:
-        settings = server.settings()
-    except CasebaseError as error:
-        _fail(str(error))
-    with _user_errors():
-        service = _service()
-        service.init_db()
-        service.sync()  # build or catch up the index once, before the workers start
-        service.close()
-    server.exec_gunicorn(host, port, workers, threads or settings.threads)
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -429,7 +405,10 @@ from . import cli_words  # noqa: E402, F401  # its commands join the group
 def main() -> None:
     """Console-script entry point: one line on stderr for every error, never a traceback."""
     try:
+        logs.configure()
         cli.main(prog_name="casebase", standalone_mode=False)
+    except CasebaseError as error:  # a bad setting, read before any command ran
+        _fail(error.message)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "casebase"
         _fail(f"{error.format_message().rstrip('.')} (see '{command} --help')")
@@ -444,3 +423,8 @@ def main() -> None:
             f"database error: {reason} (is CASEBASE_DATABASE_URL right, and did "
             "`casebase init` run?)"
         )
+
+
+# The commands that run casebase for real (serve, backup, restore) live beside this module;
+# importing it registers them on `cli`.
+from . import cli_ops  # noqa: E402, F401

@@ -1,13 +1,19 @@
-"""Configuration: embedded defaults -> CASEBASE_* environment -> test overrides."""
+"""Configuration: embedded defaults -> CASEBASE_* environment -> test overrides.
+
+Every setting is a CASEBASE_* variable, registered once in SETTINGS below and documented in
+the README's one table (docs/contract.md section 12; tests/test_settings.py compares them).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from . import clock
 from .errors import CasebaseError
 from .importer import ImportLimits
 
@@ -33,6 +39,73 @@ IMPORT_LIMITS = {
     "IMPORT_MAX_XLSX_MB": _IMPORT_DEFAULTS.max_xlsx_bytes // (1024 * 1024),  # a workbook, unpacked
     "IMPORT_TIMEOUT_S": 120,
 }
+
+
+LOG_FORMATS = ("auto", "json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One CASEBASE_* variable and its default as the README's table gives it."""
+
+    name: str  # without the prefix
+    default_text: str
+
+    @property
+    def variable(self) -> str:
+        return ENV_PREFIX + self.name
+
+
+SETTINGS = (
+    Setting("DATABASE_URL", "`sqlite:///<instance>/casebase.db`"),
+    Setting("INDEX_DIR", "`<project>/index/`"),
+    Setting("SECRET_KEY", "generated once and kept in `<instance>/secret_key`"),
+    Setting("INSTANCE_DIR", "`<project>/instance/`"),
+    Setting("SEED_DIR", "`<project>/seed_data/`"),
+    Setting("SESSION_HOURS", f"`{SESSION_HOURS}`"),
+    Setting("SECURE_COOKIES", "`0`"),
+    Setting("RATELIMIT_STORAGE_URI", f"`{RATELIMIT_STORAGE_URI}`"),
+    *(Setting(name, f"`{default}`") for name, default in IMPORT_LIMITS.items()),
+    Setting("SERVER_THREADS", "`4`"),
+    Setting("CHANNEL_TIMEOUT_S", "`30`"),
+    Setting("CONNECTION_LIMIT", "`500`"),
+    Setting("GRACEFUL_TIMEOUT_S", "`30`"),
+    Setting("TRUSTED_PROXY", "none"),
+    Setting("LOG_FORMAT", "`auto`"),
+    Setting("LOG_LEVEL", "`INFO` for `casebase serve`, else `WARNING`"),
+    Setting("TODAY", "the date in Denmark"),
+    Setting("LEXICON_CACHE", "`~/.cache/casebase/`"),
+)
+
+
+def text_setting(name: str) -> str | None:
+    """CASEBASE_<name> with white space around it removed; None when unset or blank."""
+    return os.environ.get(ENV_PREFIX + name, "").strip() or None
+
+
+def choice_setting(name: str, choices: tuple[str, ...], default: str) -> str:
+    """CASEBASE_<name>, one of `choices` in any case, else `default`."""
+    text = text_setting(name)
+    if text is None:
+        return default
+    for choice in choices:
+        if text.lower() == choice.lower():
+            return choice
+    raise CasebaseError(f"{ENV_PREFIX}{name} must be one of {', '.join(choices)}, not {text!r}")
+
+
+def _hours_setting(name: str, default: float) -> float:
+    text = text_setting(name)
+    if text is None:
+        return default
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = 0.0
+    if not 0 < hours < float("inf"):
+        raise CasebaseError(f"{ENV_PREFIX}{name} must be a number above 0, not {text!r}")
+    return hours
 
 
 def instance_dir() -> Path:
@@ -86,13 +159,19 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         database_url = f"sqlite:///{folder / 'casebase.db'}"
     index_dir = overrides.pop("INDEX_DIR", None) or env.get(ENV_PREFIX + "INDEX_DIR")
     secret = overrides.pop("SECRET_KEY", None) or env.get(ENV_PREFIX + "SECRET_KEY")
-    session_hours = float(env.get(ENV_PREFIX + "SESSION_HOURS") or SESSION_HOURS)
+    seed_dir = text_setting("SEED_DIR")
+    session_hours = _hours_setting("SESSION_HOURS", SESSION_HOURS)
+    # Read where they are used (clock.py, logs.py); checked here, so a bad value stops a
+    # command or the server at its start with one line.
+    clock.today()
+    choice_setting("LOG_FORMAT", LOG_FORMATS, "auto")
+    choice_setting("LOG_LEVEL", LOG_LEVELS, "INFO")
     config: dict[str, Any] = {
         "DATABASE_URL": database_url,
         "INDEX_DIR": str(_resolve(index_dir) if index_dir else DEFAULT_INDEX_DIR),
         "SECRET_KEY": secret or _secret_key(folder),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
-        "SEED_DIR": str(SEED_DIR),
+        "SEED_DIR": str(_resolve(seed_dir) if seed_dir else SEED_DIR),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,

@@ -38,6 +38,14 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+def alembic_config() -> Config:
+    """alembic's configuration: our migrations, run on a connection handed over in
+    `config.attributes["connection"]` (migrations/env.py)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
 def make_engine(url: str) -> Engine:
     """An engine for any SQLAlchemy URL, with SQLite set up for several processes."""
     if url.startswith("sqlite"):
@@ -92,8 +100,7 @@ class Database:
         """Create the database or bring it to the newest schema (idempotent)."""
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config = alembic_config()
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")

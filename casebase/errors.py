@@ -63,3 +63,11 @@ class TooManyAttempts(CasebaseError):
 
 class Busy(CasebaseError):
     """A shared resource (the index's write lock) stayed taken too long: try again shortly."""
+
+
+class NotReady(CasebaseError):
+    """The database does not answer, or the index is not in step with it (GET /readyz)."""
+
+
+class DatabaseNotEmpty(CasebaseError):
+    """A restore needs an empty database."""

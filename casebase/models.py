@@ -47,7 +47,8 @@ class Case(Base):
     results: Mapped[str | None] = mapped_column(Text)
     start_year: Mapped[int | None] = mapped_column(Integer)
     end_year: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    # The status as given; NULL when it follows the calendar (derived when read: store.py).
+    status: Mapped[str | None] = mapped_column(String(32))
     budget_dkk: Mapped[int | None] = mapped_column(BigInteger)
     public_funding_dkk: Mapped[int | None] = mapped_column(BigInteger)
     private_funding_dkk: Mapped[int | None] = mapped_column(BigInteger)

@@ -6,32 +6,38 @@ asynchronous loop and hands only complete requests to its threads: a client that
 holds a socket, never a thread, and one that falls silent is dropped after CHANNEL_TIMEOUT_S.
 (gunicorn's own sync and gthread workers block on a half-sent header.)
 
+Logging is the app's (casebase/logs.py): gunicorn's logger class here sends gunicorn's records
+to the same handler, and the app itself writes one line per request (web/requestlog.py), so
+neither gunicorn nor waitress keeps an access log of its own.
+
 This is the one module that imports gunicorn and waitress, and the only one that touches their
-internals: gunicorn's worker protocol (`Worker.run`, `notify`, `alive`, `sockets`, `wsgi`,
-`log.access`) and waitress's socket map and loop (`wasyncore`), its servers' `channel_class`
-and `active_channels`, and its `ErrorTask`.
+internals: gunicorn's worker protocol (`Worker.run`, `notify`, `alive`, `sockets`, `wsgi`) and
+its `Logger.setup`, and waitress's socket map and loop (`wasyncore`), its servers'
+`channel_class` and `active_channels`, and its `ErrorTask`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
 import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any, NoReturn
 
+from gunicorn.glogging import Logger
 from gunicorn.workers.base import Worker
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
-from .config import int_setting
+from . import logs
+from .config import ENV_PREFIX, int_setting, text_setting
+from .errors import CasebaseError
 
 # Threads per worker process that run the app (CASEBASE_SERVER_THREADS, or `--threads`).
 THREADS = 4
@@ -53,9 +59,13 @@ TICK_S = 1
 FILES_PER_CONNECTION = 3
 IDENT = "casebase"  # the Server header
 WORKER_CLASS = "casebase.server.WaitressWorker"
+LOGGER_CLASS = "casebase.server.GunicornLogger"
 APP = "casebase:create_app()"
+# The headers a trusted reverse proxy sets (CASEBASE_TRUSTED_PROXY); one proxy in front.
+PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"}
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# Refusals waitress answers before the app sees the request (see JsonErrorTask).
+log = logging.getLogger("casebase.request")
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class Settings:
     channel_timeout_s: int
     connection_limit: int
     graceful_timeout_s: int
+    trusted_proxy: str | None
 
 
 def settings() -> Settings:
@@ -75,7 +86,21 @@ def settings() -> Settings:
         channel_timeout_s=int_setting("CHANNEL_TIMEOUT_S", CHANNEL_TIMEOUT_S),
         connection_limit=int_setting("CONNECTION_LIMIT", CONNECTION_LIMIT),
         graceful_timeout_s=int_setting("GRACEFUL_TIMEOUT_S", GRACEFUL_TIMEOUT_S),
+        trusted_proxy=_trusted_proxy(),
     )
+
+
+def _trusted_proxy() -> str | None:
+    """The proxy whose X-Forwarded-* headers are believed: an IP address, `*`, or None."""
+    text = text_setting("TRUSTED_PROXY")
+    if text is None or text == "*":
+        return text
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise CasebaseError(
+            f"{ENV_PREFIX}TRUSTED_PROXY must be the proxy's IP address or *, not {text!r}"
+        ) from None
 
 
 def exec_gunicorn(host: str, port: int, workers: int, threads: int) -> NoReturn:
@@ -94,8 +119,8 @@ def exec_gunicorn(host: str, port: int, workers: int, threads: int) -> NoReturn:
         WORKER_CLASS,
         "--graceful-timeout",
         str(settings().graceful_timeout_s),
-        "--access-logfile",
-        "-",
+        "--logger-class",
+        LOGGER_CLASS,
         "--no-control-socket",  # several servers may run on one machine
         APP,
     ]
@@ -126,7 +151,7 @@ class WaitressWorker(Worker):
         config = settings()
         _allow_open_files(config.connection_limit * FILES_PER_CONNECTION + 64)
         create_server(
-            AccessLog(self.wsgi, self.log),
+            self.wsgi,
             map=socket_map,
             sockets=[listener.sock for listener in self.sockets],
             threads=self.cfg.threads,
@@ -139,6 +164,8 @@ class WaitressWorker(Worker):
             asyncore_loop_timeout=TICK_S,
             asyncore_use_poll=True,  # select() fails beyond 1,024 open files
             ident=IDENT,
+            clear_untrusted_proxy_headers=True,  # clients' X-Forwarded-* are removed
+            **_proxy(config.trusted_proxy),
         )
         servers = [item for item in socket_map.values() if isinstance(item, BaseWSGIServer)]
         for server in servers:
@@ -173,6 +200,17 @@ def _close_idle(servers: list[BaseWSGIServer]) -> bool:
     return bool(channels)
 
 
+def _proxy(trusted: str | None) -> dict[str, Any]:
+    """waitress's settings for a reverse proxy whose X-Forwarded-* headers are believed."""
+    if trusted is None:
+        return {}
+    return {
+        "trusted_proxy": trusted,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": PROXY_HEADERS,
+    }
+
+
 def _body_limit(app: Any) -> int:
     """waitress refuses a body the app would refuse, before reading it."""
     limit = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH")
@@ -194,6 +232,8 @@ class JsonErrorTask(ErrorTask):
 
     def execute(self) -> None:
         error = self.request.error
+        # Its method and path may not have been read (a header too large): only the status.
+        log.info("request refused before the app: %s", error.code, extra={"status": error.code})
         body = json.dumps({"message": _message(error, self.channel.adj)}).encode()
         self.status = f"{error.code} {error.reason}"
         self.response_headers.append(("Content-Type", "application/json"))
@@ -221,52 +261,10 @@ def _size(limit: int) -> str:
     return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
 
-class AccessLog:
-    """WSGI middleware: one line per request in gunicorn's access log (waitress writes none)."""
+class GunicornLogger(Logger):
+    """gunicorn's logger, without handlers of its own: its records go where the app's go."""
 
-    def __init__(self, app: WSGIApp, log: Any) -> None:
-        self.app = app
-        self.log = log
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        started = time.monotonic()
-        answer = SimpleNamespace(status="500", headers=[], sent=0)
-
-        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            answer.status, answer.headers = status, headers
-            return start_response(status, headers, *exc_info)
-
-        def done(sent: int) -> None:
-            answer.sent = sent
-            request_headers = [
-                (name[5:].replace("_", "-"), value)
-                for name, value in environ.items()
-                if name.startswith("HTTP_")
-            ]
-            environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
-            took = timedelta(seconds=time.monotonic() - started)
-            self.log.access(answer, request_headers, environ, took)
-
-        return _Counted(self.app(environ, start), done)
-
-
-class _Counted:
-    """A response body that counts the bytes sent and reports them when closed."""
-
-    def __init__(self, body: Iterable[bytes], done: Callable[[int], None]) -> None:
-        self.body = body
-        self.done = done
-        self.sent = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.body:
-            self.sent += len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.done(self.sent)
+    def setup(self, cfg: Any) -> None:
+        self.cfg = cfg
+        self._access_log_enabled = False  # the app logs each request (web/requestlog.py)
+        logs.configure(default_level="INFO")

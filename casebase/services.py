@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -9,18 +10,22 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import accounts, engine, exporter, importer, store, sync, thesaurus, vocabularies
+from .backup import Summary, restore_backup, write_backup
 from .config import SEED_DIR
 from .db import Database
 from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult, Thesaurus
-from .errors import Conflict, InvalidSearch, StaleVersion, ValidationFailed
+from .errors import Conflict, InvalidSearch, NotReady, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change, User
 from .schemas import Message, field_errors, load_record
 from .schemas.search import load_search
 from .sync import Comparison
 from .uploads import Upload
+
+log = logging.getLogger(__name__)
 
 # Vocabulary fields of a record dict that get labels in the detail view.
 LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors", "themes")
@@ -90,11 +95,39 @@ class Casebase:
             comparison = sync.compare(self.db, self.index)
         return comparison
 
-    def healthy(self) -> None:
-        """Raise when the database or the index does not answer."""
-        self.db.ping()
-        self._refresh()
-        self.index.doc_count()
+    def ready(self) -> None:
+        """NotReady, saying why, unless the database answers and the index is in step.
+
+        Catches up first, without waiting for another process's catch-up. What went wrong in
+        detail goes to the log, not to whoever asked (it may name hosts and paths).
+        """
+        try:
+            self.db.ping()
+        except SQLAlchemyError as error:
+            log.warning("not ready: the database does not answer: %s", error)
+            raise NotReady("The database does not answer.") from None
+        try:
+            self.sync(wait=False)
+            reason = sync.out_of_step(self.db, self.index)
+        except SQLAlchemyError as error:
+            log.warning("not ready: the database does not answer: %s", error)
+            raise NotReady("The database does not answer.") from None
+        except OSError as error:
+            log.warning("not ready: the search index: %s", error)
+            raise NotReady("The search index cannot be read or written.") from None
+        if reason is not None:
+            raise NotReady(reason)
+
+    # --- backup and restore ----------------------------------------------------------------
+    def backup(self, path: str | Path) -> Summary:
+        """Write a consistent snapshot of the whole database to `path` (docs/backup.md)."""
+        return write_backup(self.db, path)
+
+    def restore(self, path: str | Path) -> Summary:
+        """Load a backup into this (empty) database, then rebuild the index from it."""
+        summary = restore_backup(self.db, path)
+        self.reindex()
+        return summary
 
     # --- reading ---------------------------------------------------------------------------
     def search(self, params: SearchParams) -> SearchResult:

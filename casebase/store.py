@@ -1,17 +1,23 @@
-"""Cases in the database: record dicts in and out, upserts, and the change log."""
+"""Cases in the database: record dicts in and out, upserts, and the change log.
+
+A case's status is stored only when it was given and differs from what the calendar says when
+it is written; otherwise the column is NULL and the status is derived whenever the case is
+read, so it follows the calendar (docs/decisions.md, section 2).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from . import vocabularies
+from . import clock, vocabularies
 from .errors import NotFound
 from .models import TERM_FIELDS, Case, CaseFunder, CaseLink, CaseTerm, Change, utcnow
+from .schemas.record import derive_status
 from .vocabularies import RECORD_FIELDS
 
 SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funders", "links"))
@@ -19,9 +25,14 @@ SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funde
 STREAM_BATCH = 500
 
 
-def record_to_dict(case: Case) -> dict[str, Any]:
-    """A stored case as a complete record dict: the import shape plus the system fields."""
+def record_to_dict(case: Case, today: date | None = None) -> dict[str, Any]:
+    """A stored case as a complete record dict: the import shape plus the system fields.
+
+    A status that was not given is derived for `today` (default: clock.today()).
+    """
     record: dict[str, Any] = {name: getattr(case, name) for name in SCALAR_FIELDS}
+    if record["status"] is None:
+        record["status"] = derive_status(case.end_year, today)
     for field in TERM_FIELDS:
         record[field] = [t.key for t in case.terms if t.field == field]
     record["funders"] = [f.name for f in case.funders]
@@ -47,10 +58,21 @@ def same_content(case: Case, record: dict[str, Any]) -> bool:
     return all(stored[name] == record[name] for name in RECORD_FIELDS)
 
 
+def stored_status(record: dict[str, Any], today: date | None = None) -> str | None:
+    """The status column of a record: None when its status is what the calendar gives now."""
+    status = record["status"]
+    return None if status == derive_status(record["end_year"], today) else status
+
+
+def _columns(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's values of the cases table's own columns."""
+    return {**{name: record[name] for name in SCALAR_FIELDS}, "status": stored_status(record)}
+
+
 def _fill(case: Case, record: dict[str, Any]) -> None:
-    for name in SCALAR_FIELDS:
+    for name, value in _columns(record).items():
         if name != "ref":
-            setattr(case, name, record[name])
+            setattr(case, name, value)
     case.terms = [
         CaseTerm(field=field, key=key, position=position)
         for field in TERM_FIELDS
@@ -115,7 +137,7 @@ def create_many(
     now = utcnow()
     rows = [
         {
-            **{name: r[name] for name in SCALAR_FIELDS},
+            **_columns(r),
             "version": 1,
             "created_at": now,
             "updated_at": now,
@@ -215,14 +237,33 @@ def refs_versions(session: Session) -> dict[str, int]:
     return {ref: version for ref, version in session.execute(select(Case.ref, Case.version))}
 
 
-def iter_records(session: Session, refs: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every stored case (or those among refs) as record dicts, in batches of STREAM_BATCH."""
+def refs_whose_status_turned(session: Session, year: int | None, new_year: int) -> set[str]:
+    """The cases whose derived status differs between `year` and `new_year`.
+
+    Those that follow the calendar and ended in between; with no `year` (an index that never
+    recorded one), every case that follows the calendar and has an end year.
+    """
+    query = select(Case.ref).where(Case.status.is_(None), Case.end_year.is_not(None))
+    if year is not None:
+        low, high = sorted((year, new_year))
+        query = query.where(Case.end_year >= low, Case.end_year < high)
+    return set(session.scalars(query))
+
+
+def iter_records(
+    session: Session, refs: Iterable[str] | None = None, today: date | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored case (or those among refs) as record dicts, in batches of STREAM_BATCH.
+
+    Statuses are derived for `today` (default: clock.today()), for every record alike.
+    """
+    today = today or clock.today()
     if refs is not None:
         wanted = sorted(refs)
         for start in range(0, len(wanted), STREAM_BATCH):
             batch = wanted[start : start + STREAM_BATCH]
             query = select(Case).where(Case.ref.in_(batch)).order_by(Case.ref)
-            yield from _records_of(session, query)
+            yield from _records_of(session, query, today)
         return
     last: str | None = None
     while True:
@@ -233,7 +274,7 @@ def iter_records(session: Session, refs: Iterable[str] | None = None) -> Iterato
         if not cases:
             return
         last = cases[-1].ref
-        yield from _records_of(session, cases)
+        yield from _records_of(session, cases, today)
 
 
 def iter_texts(session: Session) -> Iterator[tuple[str | None, ...]]:
@@ -243,9 +284,9 @@ def iter_texts(session: Session) -> Iterator[tuple[str | None, ...]]:
         yield tuple(row)
 
 
-def _records_of(session: Session, cases: Any) -> Iterator[dict[str, Any]]:
+def _records_of(session: Session, cases: Any, today: date) -> Iterator[dict[str, Any]]:
     """Record dicts of some cases (a query or a list), then forget them to bound memory."""
     rows = list(session.scalars(cases)) if not isinstance(cases, list) else cases
-    records = [record_to_dict(case) for case in rows]
+    records = [record_to_dict(case, today) for case in rows]
     session.expunge_all()
     yield from records

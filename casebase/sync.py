@@ -4,43 +4,89 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 
-from . import store
+from . import clock, store
 from .db import Database
-from .engine import CaseIndex
+from .engine import Batch, CaseIndex
 
 log = logging.getLogger(__name__)
 
 
 def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
-    """Bring the index up to the newest change in the database's change log.
+    """Bring the index up to the newest change in the database's change log, and its derived
+    statuses up to this year (docs/contract.md section 2: they follow the calendar).
 
-    Runs before every search, so it looks at the index once: applied_seq() is -1 when there
-    is no index (or one that was never caught up), which the rebuild below covers. Without
+    Runs before every search, so it first looks without a lock: the applied number is -1 when
+    there is no index (or one that was never caught up), which a rebuild covers. Without
     `wait`, IndexBusy when another process is writing the index.
     """
-    applied = index.applied_seq()
+    today = clock.today()
+    applied = index.applied()
     with db.session() as session:
         latest = store.latest_seq(session)
-        if applied == latest:
-            return
-        if applied < 0 or applied > latest:
-            # No index, or one built from another database: start afresh.
-            log.info("building the search index from the database")
-            records, texts = store.iter_records(session), store.iter_texts(session)
-            index.rebuild(records, latest, wait=wait, texts=texts)
-            return
-        refs = store.changed_refs_since(session, applied)
+    if applied.seq == latest and applied.status_year == today.year:
+        return
+    if 0 <= applied.seq <= latest:
+        with index.writing(wait) as batch:
+            if _apply_changes(db, batch, today):
+                return
+    # No index, or one built from another database: start afresh.
+    log.info("building the search index from the database")
+    with db.session() as session:
+        latest = store.latest_seq(session)
+        records, texts = store.iter_records(session, today=today), store.iter_texts(session)
+        index.rebuild(records, latest, wait, today.year, texts=texts)
+
+
+def _apply_changes(db: Database, batch: Batch, today: date) -> bool:
+    """Apply the changes since what the index holds; False when it needs a rebuild instead.
+
+    Called under the index's write lock, and reads in a transaction begun under it: what
+    other processes indexed while this one waited is in `batch.held`, and every record read
+    is at least as new as the change number it is filed under.
+    """
+    held = batch.held
+    with db.session() as session:
+        latest = store.latest_seq(session)
+        if held.seq < 0 or held.seq > latest:
+            return False
+        if held.seq == latest and held.status_year == today.year:
+            return True  # another process caught up meanwhile
+        refs = store.changed_refs_since(session, held.seq)
+        if held.status_year != today.year:
+            turned = store.refs_whose_status_turned(session, held.status_year, today.year)
+            log.info("%d derived statuses follow the calendar into %d", len(turned), today.year)
+            refs |= turned
         deleted = refs - store.existing_refs(session, refs)
         # Streamed: a catch-up after a 100k-row import must not hold every record at once.
-        index.update(store.iter_records(session, refs), deleted, latest, wait=wait)
+        records = store.iter_records(session, refs, today)
+        batch.apply(records, deleted, latest, today.year)
+    return True
+
+
+def out_of_step(db: Database, index: CaseIndex) -> str | None:
+    """Why the index is not in step with the database (None when it is)."""
+    applied = index.applied()
+    with db.session() as session:
+        latest = store.latest_seq(session)
+    if applied.seq < 0:
+        return "The search index is not built yet."
+    if applied.seq != latest:
+        behind = latest - applied.seq
+        return f"The search index is {behind} change(s) behind the database."
+    if applied.status_year != clock.today().year:
+        return "The search index has not yet taken in this year's statuses."
+    return None
 
 
 def rebuild(db: Database, index: CaseIndex) -> int:
     """Rebuild the index from the database in a new generation; returns the case count."""
+    today = clock.today()
     with db.session() as session:
         latest = store.latest_seq(session)
-        index.rebuild(store.iter_records(session), latest, texts=store.iter_texts(session))
+        records, texts = store.iter_records(session, today=today), store.iter_texts(session)
+        index.rebuild(records, latest, status_year=today.year, texts=texts)
         return store.count_cases(session)
 
 

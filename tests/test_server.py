@@ -238,11 +238,17 @@ def test_sigterm_lets_a_request_in_flight_finish_and_exits_0_despite_slow_client
 
 
 def test_every_request_is_logged(server: Server) -> None:
-    call(server, "/healthz?logged=yes")
+    """One JSON line per request (the log is no terminal), a refusal by waitress too."""
+    call(server, "/healthz?logged=yes", headers={"X-Request-ID": "logged-1"})
+    call(server, "/api/cases", headers={"X-Padding": "a" * (MAX_REQUEST_HEADER_BYTES + 1)})
     server.process.terminate()
     server.process.wait(timeout=STOP_WAIT_S)
-    lines = server.log.read_text(encoding="utf-8", errors="replace").splitlines()
-    assert [line for line in lines if '"GET /healthz?logged=yes HTTP/1.1" 200' in line]
+    lines = [json.loads(line) for line in server.log.read_text(encoding="utf-8").splitlines()]
+    requests = [line for line in lines if line["logger"] == "casebase.request"]
+    assert [
+        (line.get("request_id"), line.get("method"), line.get("path"), line["status"])
+        for line in requests
+    ] == [("logged-1", "GET", "/healthz", 200), (None, None, None, 431)]
 
 
 def test_a_bad_server_setting_is_one_line_and_exit_2(env: dict[str, str]) -> None:

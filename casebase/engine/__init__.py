@@ -16,7 +16,7 @@
 docs/architecture.md shows how a search travels from HTTP to the index and back.
 """
 
-from .generations import CaseIndex, IndexBusy
+from .generations import Batch, CaseIndex, IndexBusy
 from .params import SearchParams
 from .results import Bucket, Expansion, Hit, SearchResult
 from .search import matching_refs, search
@@ -24,6 +24,7 @@ from .similar import similar
 from .thesaurus import Thesaurus
 
 __all__ = [
+    "Batch",
     "Bucket",
     "CaseIndex",
     "Expansion",

@@ -37,7 +37,8 @@ from .corpus import corpus_of_index, corpus_of_texts
 from .document import META_REF, case_document
 from .postings import PostingsCache
 from .schema import SCHEMA
-from .snapshot import Snapshot, open_lazy_files
+from .snapshot import NOT_APPLIED, Applied, Snapshot, open_lazy_files
+from .whooshlib import newest_segment_ids
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -49,6 +50,7 @@ INDEX_FORMAT = f"v4{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5
+SNAPSHOT_ATTEMPTS = 8  # loads of a snapshot whose files a commit elsewhere removed meanwhile
 REBUILD_LIMIT_MB = 256
 SPLITTER_GROWTH = 1.25  # the splitter for writes learns the corpus again when it grew this much
 REBUILD_LOCK = "REBUILD.lock"  # one rebuild at a time across processes
@@ -59,6 +61,48 @@ COMPOUND_SEGMENTS = False
 
 class IndexBusy(Busy):
     """Another process held the index's write lock for too long."""
+
+
+def _applied(meta: dict[str, Any] | None) -> Applied:
+    """What the meta document says: the change number (-1: none) and the status year."""
+    if not meta or meta.get("seq") is None:
+        return NOT_APPLIED
+    year = (meta.get("data") or {}).get("status_year")
+    return Applied(int(meta["seq"]), int(year) if year is not None else None)
+
+
+def _meta_document(seq: int, status_year: int | None) -> dict[str, Any]:
+    return {"ref": META_REF, "seq": int(seq), "data": {"status_year": status_year}}
+
+
+class Batch:
+    """Changes to the index under its write lock (CaseIndex.writing)."""
+
+    def __init__(self, writer: Any, created: bool, splitter: Splitter) -> None:
+        self.writer = writer
+        self.splitter = splitter
+        self.created = created  # the index was absent: this batch's writer created it
+        stored = _applied(writer.searcher().document(ref=META_REF))
+        self.held = NOT_APPLIED if created else stored
+        self.applied = False
+
+    def apply(
+        self,
+        records: Iterable[dict],
+        deleted_refs: Iterable[str],
+        seq: int,
+        status_year: int | None = None,
+    ) -> None:
+        """Upsert records by ref, delete refs, remember seq (never moving it backwards)."""
+        for record in records:
+            self.writer.update_document(**case_document(record, self.splitter))
+        for ref in deleted_refs:
+            self.writer.delete_by_term("ref", str(ref))
+        old = self.held
+        new_seq = old.seq if self.created else max(old.seq, int(seq))
+        year = old.status_year if self.created or status_year is None else status_year
+        self.writer.update_document(**_meta_document(new_seq, year))
+        self.applied = True
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -166,7 +210,7 @@ class CaseIndex:
             snap._leave()
 
     def _current_snapshot(self) -> Snapshot | None:
-        for attempt in range(3):
+        for attempt in range(SNAPSHOT_ATTEMPTS):
             live = self._live_generation()
             if live is None:
                 self._replace_snapshot(None)
@@ -181,9 +225,10 @@ class CaseIndex:
                     snap._enter()
                     return snap
             except (OSError, index.IndexError):
-                if attempt == 2:
+                if attempt == SNAPSHOT_ATTEMPTS - 1:
                     raise
-                time.sleep(0.05)  # a rebuild removed the generation as we opened it
+                # A rebuild removed the generation, or a merge some segments, as we opened it.
+                time.sleep(0.02 * (attempt + 1))
         return None
 
     def _replace_snapshot(self, snap: Snapshot | None, locked: bool = False) -> None:
@@ -206,20 +251,28 @@ class CaseIndex:
                 arrays = self._segments.get(segment_id) or SegmentArrays.read(leaf)
                 cache[segment_id] = arrays
                 parts.append((arrays, offset, live_mask(leaf, leaf.doc_count_all())))
+            # Files opened now stay readable; a segment merged away meanwhile may have lost
+            # some before they were opened.
+            opened = {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}
+            if not opened <= newest_segment_ids(ix):
+                raise FileNotFoundError("segments were merged away while the snapshot opened")
             self._segments = cache
             columns = Columns.build(parts)
-            meta = searcher.document(ref=META_REF)
-            seq = int(meta["seq"]) if meta and meta.get("seq") is not None else -1
+            applied = _applied(searcher.document(ref=META_REF))
             return Snapshot(
-                (name, reader.generation()), searcher, columns, seq, list(cache), self._postings
+                (name, reader.generation()), searcher, columns, applied, list(cache), self._postings
             )
         except BaseException:
             searcher.close()
             raise
 
     def applied_seq(self) -> int:
+        return self.applied().seq
+
+    def applied(self) -> Applied:
+        """The change number the index holds and the year its derived statuses are for."""
         with self.snapshot() as snap:
-            return -1 if snap is None else snap.seq
+            return NOT_APPLIED if snap is None else snap.applied
 
     def doc_count(self) -> int:
         with self.snapshot() as snap:
@@ -259,29 +312,44 @@ class CaseIndex:
             return made[2]
 
     def update(
-        self, records: Iterable[dict], deleted_refs: Iterable[str], seq: int, wait: bool = True
+        self,
+        records: Iterable[dict],
+        deleted_refs: Iterable[str],
+        seq: int,
+        wait: bool = True,
+        status_year: int | None = None,
     ) -> None:
         """Upsert records by ref, delete refs, then remember seq (never moving it backwards).
 
         On an absent index this creates one holding just these records; its seq stays -1, as
         it does not reflect the changes before `seq` (a catch-up or rebuild fills it). Without
-        `wait`, IndexBusy at once when another process holds the index's write lock.
+        `wait`, IndexBusy at once when another process holds the index's write lock. A
+        `status_year` says that every derived status in the index is now that year's.
+        """
+        with self.writing(wait) as batch:
+            batch.apply(records, deleted_refs, seq, status_year)
+
+    @contextmanager
+    def writing(self, wait: bool = True) -> Iterator[Batch]:
+        """The index's write lock for one batch of changes, committed when the block ends.
+
+        `batch.held` is what the index has applied, read under the lock: a catch-up that reads
+        the database only now cannot write an older version of a case over a newer one that
+        another process indexed while this one waited for the lock. A batch to which nothing
+        was applied is cancelled, as is one whose block raises.
         """
         splitter = self.splitter()
         writer, created = self._writer(wait)
+        batch = Batch(writer, created, splitter)
         try:
-            for record in records:
-                writer.update_document(**case_document(record, splitter))
-            for ref in deleted_refs:
-                writer.delete_by_term("ref", str(ref))
-            meta = writer.searcher().document(ref=META_REF)
-            old_seq = int(meta["seq"]) if meta and meta.get("seq") is not None else -1
-            new_seq = old_seq if created else max(old_seq, int(seq))
-            writer.update_document(ref=META_REF, seq=new_seq)
+            yield batch
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        if batch.applied:
+            writer.commit()
+        else:
+            writer.cancel()
 
     def _writer(self, wait: bool = True) -> tuple[Any, bool]:
         """A writer on the current generation, waiting for other writers; creates the index.
@@ -316,6 +384,7 @@ class CaseIndex:
         records: Iterable[dict],
         seq: int,
         wait: bool = True,
+        status_year: int | None = None,
         texts: Iterable[Sequence[str | None]] | None = None,
     ) -> None:
         """Index all records into a new generation, switch to it, then drop the old ones.
@@ -335,7 +404,7 @@ class CaseIndex:
                 splitter = Splitter(corpus=corpus_of_texts(texts))
             name = self._new_generation()
             try:
-                count = self._fill(name, records, seq, splitter)
+                count = self._fill(name, records, _meta_document(seq, status_year), splitter)
             except BaseException:
                 shutil.rmtree(self.path / name, ignore_errors=True)
                 raise
@@ -345,7 +414,9 @@ class CaseIndex:
         finally:
             lock.release()
 
-    def _fill(self, name: str, records: Iterable[dict], seq: int, splitter: Splitter) -> int:
+    def _fill(
+        self, name: str, records: Iterable[dict], meta: dict[str, Any], splitter: Splitter
+    ) -> int:
         """Write the records into a new generation; how many there were."""
         ix = index.create_in(str(self.path / name), SCHEMA)
         writer = ix.writer(limitmb=REBUILD_LIMIT_MB, compound=COMPOUND_SEGMENTS)
@@ -354,7 +425,7 @@ class CaseIndex:
             for record in records:
                 writer.add_document(**case_document(record, splitter))
                 count += 1
-            writer.add_document(ref=META_REF, seq=int(seq))
+            writer.add_document(**meta)
         except BaseException:
             writer.cancel()
             raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,11 +17,30 @@ from .whooshlib import read_positions
 
 def open_lazy_files(reader: Any) -> None:
     """Open the files Whoosh opens on first use (stored fields, lengths) while they exist: a
-    merge or rebuild in another process may delete them, and open files stay readable."""
+    merge or rebuild in another process may delete them, and open files stay readable.
+
+    FileNotFoundError when they are gone already (Whoosh itself fails with a TypeError on a
+    missing stored-fields file, and reads a missing lengths file as lengths of 0: the caller
+    checks that the segment is still in the index's newest commit).
+    """
     if reader.doc_count_all():
-        reader.stored_fields(0)
+        try:
+            reader.stored_fields(0)
+        except TypeError:
+            raise FileNotFoundError("a merge elsewhere removed this segment's files") from None
         for name in SEARCH_FIELDS:
             reader.doc_field_length(0, name)
+
+
+class Applied(NamedTuple):
+    """What an index generation holds: the newest change number it applied (-1 when it holds
+    none, or was never caught up), and the year its derived statuses are for (None: unknown)."""
+
+    seq: int
+    status_year: int | None
+
+
+NOT_APPLIED = Applied(-1, None)
 
 
 class Snapshot:
@@ -32,14 +51,14 @@ class Snapshot:
         key: tuple[str, int],
         searcher: Any,
         columns: Columns,
-        seq: int,
+        applied: Applied,
         segment_keys: list[str],
         postings_cache: PostingsCache,
     ) -> None:
         self.key = key
         self.searcher = searcher
         self.columns = columns
-        self.seq = seq
+        self.applied = applied
         self._leaves = list(zip(searcher.reader().leaf_readers(), segment_keys, strict=True))
         self._postings_cache = postings_cache
         # Match sets of recent queries: paging and facet clicks repeat the same q.

@@ -7,7 +7,8 @@ internals fails loudly. What is read here:
   stepping document by document in Python (about 5 ms against 150 ms for a common word at
   100k cases);
 - a segment's field lengths at once (`_perdoc._cached_reader`, `whoosh3._lenfield`);
-- BM25F's per-field B parameter (`BM25F._field_B`).
+- BM25F's per-field B parameter (`BM25F._field_B`);
+- the segments of an index's newest commit (`FileIndex._segments`).
 tests/test_architecture.py keeps every other module away from Whoosh's private members.
 """
 
@@ -25,6 +26,11 @@ from whoosh.util.numeric import byte_to_length
 def bm25_b(weighting: Any, fieldname: str) -> float:
     """BM25F's B parameter for a field (Whoosh keeps the per-field ones privately)."""
     return float(weighting._field_B.get(fieldname, weighting.B))
+
+
+def newest_segment_ids(ix: Any) -> set[str]:
+    """The ids of the segments an index's newest commit (its newest TOC) holds."""
+    return {segment.segment_id() for segment in ix._segments()}
 
 
 def field_lengths(reader: Any, fieldname: str, size: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from .. import vocabularies
+from .. import clock, vocabularies
 from ..numbers import parse_amount, parse_whole_number
 from ..vocabularies import RECORD_FIELDS, SYSTEM_FIELDS
 from .messages import Message, field_messages
@@ -247,8 +247,12 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def derive_status(end_year: int | None, today: date | None = None) -> str:
-    """Contract section 2: afsluttet when the case ended before this year, else igangvaerende."""
-    this_year = (today or date.today()).year
+    """Contract section 2: afsluttet when the case ended before this year, else igangvaerende.
+
+    This year is today's (clock.today()) unless `today` says otherwise: a derived status
+    follows the calendar, so it is derived whenever a case is read (store.record_to_dict).
+    """
+    this_year = (today or clock.today()).year
     return "afsluttet" if end_year is not None and end_year < this_year else "igangvaerende"
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from . import admin, apidocs, errors, limiter, pages, security
+from .requestlog import RequestLog
 
 
 def init_app(app: Flask) -> None:
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]  # WSGI middleware
     errors.init_app(app)
     limiter.init_app(app)
     apidocs.init_app(app)

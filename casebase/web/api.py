@@ -36,12 +36,10 @@ from .apischemas import (
     REF_PARAMETER,
     STALE,
     CaseSchema,
-    HealthSchema,
     SimilarArgsSchema,
     VocabulariesSchema,
     documented_errors,
 )
-from .errors import error_response
 
 # The order of GET /api/vocabularies, as the contract lists them.
 VOCABULARY_ORDER = ("collaboration_form", "actor", "theme", "status", "region", "municipality")
@@ -224,21 +222,4 @@ class Vocabularies(MethodView):
         return {name: _terms(name) for name in VOCABULARY_ORDER}
 
 
-health = Blueprint("health", __name__, description="Is the service up?")
-
-
-@health.route("/healthz")
-class Health(MethodView):
-    @health.response(200, HealthSchema)
-    @documented_errors(health, {503: "The database or the search index does not answer."})
-    def get(self) -> Any:
-        """Health check"""
-        try:
-            get_service(current_app).healthy()
-        except Exception:  # any failure means unhealthy; the log says which
-            current_app.logger.exception("health check failed")
-            return error_response(503, "The database or the search index does not answer.")
-        return {"status": "ok"}
-
-
-BLUEPRINTS = (cases, vocabulary, health)
+BLUEPRINTS = (cases, vocabulary)

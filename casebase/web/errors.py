@@ -1,6 +1,6 @@
 """Every error handler of the app, for the API and the pages: one table, two shapes.
 
-One table maps domain errors to HTTP status codes. Under /api and /healthz every error,
+One table maps domain errors to HTTP status codes. Under /api, /healthz and /readyz every error,
 whatever raised it (a domain error, werkzeug, flask-smorest's argument parsing, or a bug), is
 answered as {"message": ...} (+ `errors` for 422), never with a stack trace or an HTML page;
 everywhere else the same errors are HTML pages in the chosen language.
@@ -36,6 +36,7 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
     errors.ValidationFailed: 422,
     errors.TooManyAttempts: 429,
     errors.Busy: 503,
+    errors.NotReady: 503,
     errors.CasebaseError: 400,
 }
 # Sent with every 401: the API's one scheme (RFC 6750).
