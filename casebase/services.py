@@ -5,15 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
-from . import accounts, engine, exporter, importer, store, sync, vocabularies
+from . import accounts, engine, exporter, history, importer, store, sync, vocabularies
 from .db import Database
 from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult
-from .errors import Conflict, InvalidSearch, StaleVersion, ValidationFailed
+from .errors import Conflict, InvalidSearch, NotFound, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change, User
 from .schemas import Message, field_errors, load_record
@@ -100,12 +101,28 @@ class Casebase:
 
     def similar(self, ref: str, limit: int = 5) -> list[Hit]:
         self._refresh()
-        return engine.similar(self.index, ref, limit)
+        try:
+            return engine.similar(self.index, ref, limit)
+        except NotFound:
+            with self.db.session() as session:
+                raise store.missing(session, ref) from None
 
     def get_case(self, ref: str) -> dict[str, Any]:
         """The full record with its system fields and the labels of its vocabulary keys."""
         with self.db.session() as session:
             record = store.record_to_dict(store.get_case(session, ref))
+        record["labels"] = case_labels(record)
+        return record
+
+    def history(self, ref: str) -> list[history.Version]:
+        """A case's versions, newest first (also of a deleted case); NotFound if never stored."""
+        with self.db.session() as session:
+            return history.versions(session, ref)
+
+    def case_version(self, ref: str, version: int) -> dict[str, Any]:
+        """The record as version n left it, in the shape of get_case."""
+        with self.db.session() as session:
+            record = history.record_of(session, ref, version)
         record["labels"] = case_labels(record)
         return record
 
@@ -190,6 +207,37 @@ class Casebase:
                 )
             store.delete(session, case, source, user)
         self.sync()
+
+    def restore_case(
+        self,
+        ref: str,
+        version: int | None,
+        user: str | None,
+        source: str = "api",
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Bring back version n of a case (of a deleted case, by default its last content) as a
+        new version; the record must pass today's rules. Content equal to the case's as it is
+        changes nothing."""
+        with self.db.write_session() as session:
+            case = store.find_case(session, ref)
+            kept = history.restorable(session, ref, version, live=case is not None)
+            record = self._validated(kept)
+            current = None if case is None else case.version
+            if expected_version is not None and current != expected_version:
+                raise StaleVersion(
+                    f"The case is at version {current}, not {expected_version}."
+                    if current is not None
+                    else f"The case is deleted, not at version {expected_version}."
+                )
+            if case is None:
+                created = datetime.fromisoformat(kept["created_at"])
+                case = store.restore_deleted(session, record, created, source, user)
+            elif not store.same_content(case, record):
+                store.update(session, case, record, source, user, action="restore")
+            written = _written(session, case)
+        self.sync()
+        return written
 
     def import_files(
         self,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from . import vocabularies
+from . import history, vocabularies
 from .errors import NotFound
 from .models import TERM_FIELDS, Case, CaseFunder, CaseLink, CaseTerm, Change, utcnow
 from .vocabularies import RECORD_FIELDS
@@ -17,6 +17,8 @@ from .vocabularies import RECORD_FIELDS
 SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funders", "links"))
 # Rows loaded per query when streaming all cases (export, reindex).
 STREAM_BATCH = 500
+# A new version's action in the change log (which the index follows).
+LOGGED_AS = {"update": "updated", "restore": "restored"}
 
 
 def record_to_dict(case: Case) -> dict[str, Any]:
@@ -68,10 +70,19 @@ def find_case(session: Session, ref: str) -> Case | None:
 
 
 def get_case(session: Session, ref: str) -> Case:
+    """The stored case; Gone (410) for a deleted ref, NotFound for one never stored."""
     case = find_case(session, ref)
     if case is None:
-        raise NotFound(f"No case with ref '{ref}'.")
+        raise missing(session, ref)
     return case
+
+
+def missing(session: Session, ref: str) -> NotFound:
+    """The error for a ref not stored now: Gone when it was deleted, else NotFound."""
+    deleted_at = history.deletion(session, ref)
+    if deleted_at is not None:
+        return history.gone(ref, deleted_at)
+    return NotFound(f"No case with ref '{ref}'.")
 
 
 def find_cases(session: Session, refs: Iterable[str]) -> dict[str, Case]:
@@ -99,10 +110,34 @@ def log_change(
 
 
 def create(session: Session, record: dict[str, Any], source: str, user: str | None) -> Case:
-    case = Case(ref=record["ref"], version=1)
+    """A new case; a ref deleted before goes on counting its versions."""
+    now = utcnow()
+    version = history.next_version(session, record["ref"])
+    case = Case(ref=record["ref"], version=version, created_at=now, updated_at=now)
     _fill(case, record)
     session.add(case)
-    log_change(session, case.ref, "created", 1, source, user)
+    log_change(session, case.ref, "created", version, source, user)
+    kept = history.snapshot(record, version, now, now)
+    history.add(session, [history.row(case.ref, version, "create", kept, now, user, source)])
+    return case
+
+
+def restore_deleted(
+    session: Session,
+    record: dict[str, Any],
+    created_at: datetime,
+    source: str,
+    user: str | None,
+) -> Case:
+    """A deleted case back as a new version, with a record and creation time it had."""
+    now = utcnow()
+    version = history.next_version(session, record["ref"])
+    case = Case(ref=record["ref"], version=version, created_at=created_at, updated_at=now)
+    _fill(case, record)
+    session.add(case)
+    log_change(session, case.ref, "restored", version, source, user)
+    kept = history.snapshot(record, version, created_at, now)
+    history.add(session, [history.row(case.ref, version, "restore", kept, now, user, source)])
     return case
 
 
@@ -113,10 +148,12 @@ def create_many(
     if not records:
         return
     now = utcnow()
+    earlier = history.last_versions(session, (r["ref"] for r in records))
+    versions = {r["ref"]: earlier.get(r["ref"], 0) + 1 for r in records}
     rows = [
         {
             **{name: r[name] for name in SCALAR_FIELDS},
-            "version": 1,
+            "version": versions[r["ref"]],
             "created_at": now,
             "updated_at": now,
         }
@@ -150,7 +187,7 @@ def create_many(
             {
                 "ref": r["ref"],
                 "action": "created",
-                "version": 1,
+                "version": versions[r["ref"]],
                 "source": source,
                 "user_name": user,
                 "at": now,
@@ -158,11 +195,34 @@ def create_many(
             for r in records
         ],
     )
+    history.add(
+        session,
+        [
+            history.row(
+                r["ref"],
+                versions[r["ref"]],
+                "create",
+                history.snapshot(r, versions[r["ref"]], now, now),
+                now,
+                user,
+                source,
+            )
+            for r in records
+        ],
+    )
 
 
 def update(
-    session: Session, case: Case, record: dict[str, Any], source: str, user: str | None
+    session: Session,
+    case: Case,
+    record: dict[str, Any],
+    source: str,
+    user: str | None,
+    action: str = "update",
+    pending: list[dict[str, Any]] | None = None,
 ) -> Case:
+    """A new version of a case (action 'update' or 'restore'). Its history row is added now,
+    or appended to `pending` for the caller to add in bulk (an import)."""
     # Delete the old rows before inserting the new ones: the unit of work would insert first
     # and trip the unique constraint on (case, field, key).
     case.terms.clear()
@@ -171,13 +231,22 @@ def update(
     session.flush()
     _fill(case, record)
     case.version += 1
-    case.updated_at = utcnow()
-    log_change(session, case.ref, "updated", case.version, source, user)
+    now = case.updated_at = utcnow()
+    log_change(session, case.ref, LOGGED_AS[action], case.version, source, user)
+    kept = history.snapshot(record, case.version, case.created_at, now)
+    version_row = history.row(case.ref, case.version, action, kept, now, user, source)
+    if pending is None:
+        history.add(session, [version_row])
+    else:
+        pending.append(version_row)
     return case
 
 
 def delete(session: Session, case: Case, source: str, user: str | None) -> None:
+    """Delete a case; its history keeps the deletion as a version of its own."""
     log_change(session, case.ref, "deleted", case.version, source, user)
+    version_row = history.row(case.ref, case.version + 1, "delete", None, utcnow(), user, source)
+    history.add(session, [version_row])
     session.delete(case)
 
 

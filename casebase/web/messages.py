@@ -111,6 +111,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Måske er sagen slettet, eller adressen er skrevet forkert.",
         "The case may have been deleted, or the address may be mistyped.",
     ),
+    "gone.title": ("Sagen er slettet", "The case was deleted"),
+    "gone.case": (
+        "Sagen med referencen «{ref}» blev slettet",
+        "The case with the reference “{ref}” was deleted on",
+    ),
+    "gone.help": (
+        "En administrator kan gendanne den. Dens historik er bevaret.",
+        "An administrator can restore it. Its history is kept.",
+    ),
     "error.title": ("Der opstod en fejl", "Something went wrong"),
     "error.help": ("Prøv igen, eller gå til forsiden.", "Try again, or go to the front page."),
     "error.csrf": (
@@ -165,6 +174,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.created": ("oprettet", "created"),
     "action.updated": ("ændret", "updated"),
     "action.deleted": ("slettet", "deleted"),
+    "action.restored": ("gendannet", "restored"),
     "source.admin": ("administration", "admin pages"),
     "source.api": ("API", "API"),
     "source.import": ("import", "import"),
