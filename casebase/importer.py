@@ -140,9 +140,7 @@ class _Run:
                 continue
             self.report.updated += 1
             if self.write:
-                store.update(
-                    self.session, case, record, self.source, self.user, pending=versions
-                )
+                store.update(self.session, case, record, self.source, self.user, pending=versions)
         history.add(self.session, versions)
         self.batch.clear()
         self.session.flush()

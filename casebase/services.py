@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
-from . import accounts, engine, exporter, history, importer, store, sync, vocabularies
+from . import (
+    accounts,
+    citations,
+    engine,
+    exporter,
+    history,
+    importer,
+    store,
+    sync,
+    vocabularies,
+)
 from .db import Database
-from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult
+from .engine import CaseIndex, IndexBusy, SearchParams, SearchResult, SimilarHit
 from .errors import Conflict, InvalidSearch, NotFound, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change, User
@@ -99,7 +110,7 @@ class Casebase:
             lines = [m for messages in field_errors(error).values() for m in messages]
             raise InvalidSearch(" ".join(lines), lines) from None
 
-    def similar(self, ref: str, limit: int = 5) -> list[Hit]:
+    def similar(self, ref: str, limit: int = 5) -> list[SimilarHit]:
         self._refresh()
         try:
             return engine.similar(self.index, ref, limit)
@@ -137,6 +148,23 @@ class Casebase:
     def export(self, params: SearchParams | None, fmt: str, out: BinaryIO) -> None:
         """Write the cases matching a search (all cases without one) in an import format."""
         exporter.write_export(self.iter_matching(params), fmt, out)
+
+    def citation(self, ref: str, fmt: str, case_url: Callable[[str], str], accessed: date) -> bytes:
+        """A case's citation in one of citations.FORMATS; case_url gives its permalink."""
+        out = io.BytesIO()
+        citations.write_citations([self.get_case(ref)], fmt, out, case_url, accessed)
+        return out.getvalue()
+
+    def export_citations(
+        self,
+        params: SearchParams | None,
+        fmt: str,
+        out: BinaryIO,
+        case_url: Callable[[str], str],
+        accessed: date,
+    ) -> None:
+        """Citations of the cases a search finds (every case without one), in its order."""
+        citations.write_citations(self.iter_matching(params), fmt, out, case_url, accessed)
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
         """The records a search finds (every record, by ref, without one), in its order."""

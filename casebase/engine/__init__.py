@@ -16,7 +16,7 @@ docs/architecture.md shows how a search travels from HTTP to the index and back.
 
 from .generations import CaseIndex, IndexBusy
 from .params import SearchParams
-from .results import Bucket, Hit, SearchResult
+from .results import Bucket, Hit, SearchResult, SimilarHit, Why
 from .search import matching_refs, search
 from .similar import similar
 
@@ -27,6 +27,8 @@ __all__ = [
     "IndexBusy",
     "SearchParams",
     "SearchResult",
+    "SimilarHit",
+    "Why",
     "matching_refs",
     "search",
     "similar",

@@ -19,7 +19,6 @@ from .apischemas import (
     BEARER,
     ETAG_HEADER,
     IF_MATCH,
-    NOT_FOUND,
     RECORD_ERRORS,
     REF_PARAMETER,
     STALE,

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
-from .. import importer, readers, vocabularies
+from .. import citations, importer, readers, vocabularies
 from ..history import MAX_VERSION
 from ..schemas import REF_PATTERN, RecordSchema, VocabularyKey, VocabularyList, WholeNumber
 from ..schemas.search import QueryArgsSchema, SearchArgsRules, search_fields, search_params
@@ -20,6 +20,9 @@ VERSION_MESSAGE = f"version must be a whole number from 1 to {MAX_VERSION}."
 SIMILAR_MAX = 50
 SIMILAR_DEFAULT = 5
 EXPORT_DEFAULT_FORMAT = "json"
+# What export writes: the import formats, then the citation formats.
+EXPORT_FORMATS = (*readers.FORMATS, *citations.FORMATS)
+CITATION_FORMAT_MESSAGE = f"format is required: one of {', '.join(citations.FORMATS)}."
 
 
 def _keys(vocabulary: str) -> list[str]:
@@ -182,7 +185,14 @@ ExportArgsSchema: type[Schema] = type(
     (_ExportRules,),
     {
         **search_fields(),
-        "format": Choice(readers.FORMATS, metadata={"default": EXPORT_DEFAULT_FORMAT}),
+        "format": Choice(
+            EXPORT_FORMATS,
+            metadata={
+                "default": EXPORT_DEFAULT_FORMAT,
+                "description": "An import format (csv, json, jsonl, xlsx: what import reads "
+                "back) or a citation format (bibtex, ris, csl-json).",
+            },
+        ),
     },
 )
 
@@ -195,6 +205,16 @@ class SimilarArgsSchema(QueryArgsSchema):
         ),
         error_messages={"invalid": f"limit must be a whole number from 1 to {SIMILAR_MAX}."},
         metadata={"default": SIMILAR_DEFAULT},
+    )
+
+
+class CitationArgsSchema(QueryArgsSchema):
+    fmt = Choice(
+        citations.FORMATS,
+        data_key="format",
+        required=True,
+        error_messages={"required": CITATION_FORMAT_MESSAGE},
+        metadata={"description": "bibtex, ris or csl-json."},
     )
 
 
