@@ -42,6 +42,7 @@ class Version:
     action: str
     source: str
     changes: dict[str, list[Any]]
+    first_known: bool = False  # the first kept of a case stored before history was kept
 
 
 def snapshot(
@@ -127,6 +128,7 @@ def versions(session: Session, ref: str) -> list[Version]:
                 action=kept.action,
                 source=kept.source,
                 changes=changes,
+                first_known=kept.first_known,
             )
         )
         before = kept.record

@@ -210,3 +210,27 @@ def delete_case(ref: str) -> ResponseReturnValue:
         ), 409
     flash(t("delete.done", ref=ref), "success")
     return redirect(url_for("admin.index"))
+
+
+@bp.post("/cases/<ref>/restore")
+@admin_required
+def restore_case(ref: str) -> ResponseReturnValue:
+    """Restore a version from the case page's history (a deleted case: its last content)."""
+    version = _version(request.form.get("version", ""))
+    try:
+        record = _service().restore_case(
+            ref,
+            version,
+            current_user.name,
+            source=SOURCE,
+            expected_version=_version(request.form.get("current", "")),
+        )
+    except StaleVersion:
+        flash(t("history.stale"), "error")
+        return redirect(url_for("pages.case", ref=ref))
+    except ValidationFailed as error:
+        problems = [translate_error(m) for messages in error.errors.values() for m in messages]
+        flash(t("history.invalid", problems=" ".join(problems)), "error")
+        return redirect(url_for("pages.case", ref=ref))
+    flash(t("history.restored", version=record["version"], title=record["title"]), "success")
+    return redirect(url_for("pages.case", ref=ref) + "#history")
