@@ -212,3 +212,69 @@ def test_recent_changes_link_deleted_and_restored_cases(admin_client, harbour):
     newest = rows[0]
     assert "slettet" in newest and '<a href="/cases/hav-2"><code>hav-2</code></a>' in newest
     assert "gendannet" in rows[1] and "hav-3" in rows[1]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "old_html", "new_html"),
+    [
+        (
+            "Helhedsplan for Gellerup",
+            "Helhedsplan for Gellerup og Toveshøj",
+            "Helhedsplan for Gellerup",
+            'Helhedsplan for Gellerup <ins><span class="visually-hidden">tilføjet: </span>'
+            "og Toveshøj</ins>",
+        ),
+        (
+            "Byrum <og> havn",
+            "Byrum & havn",
+            'Byrum <del><span class="visually-hidden">fjernet: </span>&lt;og&gt;</del> havn',
+            'Byrum <ins><span class="visually-hidden">tilføjet: </span>&amp;</ins> havn',
+        ),
+        ("", "Ny tekst", "", "Ny tekst"),
+    ],
+)
+def test_the_diff_marks_changed_words_and_escapes(app, old, new, old_html, new_html):
+    from casebase.web.diff import marked
+
+    with app.test_request_context("/"):
+        assert tuple(map(str, marked(old, new))) == (old_html, new_html)
+
+
+def test_a_list_is_compared_by_its_items(admin_client, harbour):
+    reordered = {**CASES[0], "collaboration_forms": ["borgerinddragelse", "projektpartnerskab"]}
+    harbour.replace_case("hav-1", {**reordered, "themes": ["klima", "byrum", "tryghed"]}, ADMIN)
+    html = html_of(admin_client.get("/cases/hav-1"))
+    newest = section(html, "history-heading").split('id="version-1"')[0]
+    forms = re.search(r'<tr data-field="collaboration_forms">(.*?)</tr>', newest, re.S).group(1)
+    assert "<del>" not in forms and "<ins>" not in forms
+    assert "samme værdier i ny rækkefølge" in forms
+    themes = re.search(r'<tr data-field="themes">(.*?)</tr>', newest, re.S).group(1)
+    assert re.findall(r"<ins>(.*?)</ins>", themes) == [
+        '<span class="visually-hidden">tilføjet: </span>Tryghed'
+    ]
+    assert "<del>" not in themes and "ny rækkefølge" not in themes
+
+
+def test_an_edit_through_the_form_keeps_the_order_of_the_lists(admin_client, harbour):
+    """A browser sends ticked boxes in the form's order (the vocabularies'); the case keeps
+    its own order, so an edit of the title changes the title alone (and the first
+    municipality, which places the case on the map, stays first)."""
+    from test_admin import edit_fields, form_data
+
+    record = {**CASES[0], "ref": "hav-4", "municipalities": ["Odense", "Aarhus"]}
+    record["collaboration_forms"] = ["borgerinddragelse", "projektpartnerskab"]
+    harbour.create_case(record, ADMIN)
+    fields = edit_fields(harbour.get_case("hav-4"), title="Ny titel til havnen")
+    fields["municipalities"] = ["Aarhus", "Odense"]  # the form lists regions north to south
+    fields["collaboration_forms"] = ["projektpartnerskab", "borgerinddragelse"]
+    fields["themes"] = ["byrum", "klima", "tryghed"]  # one more ticked
+    token = csrf_token(admin_client, "/admin/cases/hav-4/edit")
+    response = admin_client.post(
+        "/admin/cases/hav-4/edit", data=form_data(token, version="1", **fields)
+    )
+    assert response.status_code == 302
+    stored = harbour.get_case("hav-4")
+    assert stored["municipalities"] == ["Odense", "Aarhus"]
+    assert stored["collaboration_forms"] == ["borgerinddragelse", "projektpartnerskab"]
+    assert stored["themes"] == ["byrum", "klima", "tryghed"]
+    assert set(harbour.history("hav-4")[0].changes) == {"title", "themes"}

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user  # type: ignore[import-untyped]  # no type hints
 
 from .. import catalogue, vocabularies
-from ..errors import Conflict, StaleVersion, ValidationFailed
+from ..errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from ..numbers import parse_amount, parse_decimal, parse_whole_number
 from ..vocabularies import AMOUNT_FIELDS, RECORD_FIELDS
 from .admin import SOURCE, _service, admin_required, bp
@@ -158,7 +158,7 @@ def edit_case(ref: str) -> ResponseReturnValue:
         record = _service().get_case(ref)
         return _render_form(record_to_form(record), ref=ref, version=str(record["version"]))
     version = request.form.get("version", "")
-    data = form_to_record(request.form, request.form.getlist)
+    data = _in_stored_order(form_to_record(request.form, request.form.getlist), ref)
     try:
         record = _service().replace_case(
             ref, data, current_user.name, source=SOURCE, expected_version=_version(version)
@@ -184,6 +184,21 @@ def edit_case(ref: str) -> ResponseReturnValue:
         )
     flash(t("form.saved", title=record["title"]), "success")
     return redirect(url_for("pages.case", ref=ref))
+
+
+def _in_stored_order(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """The form lists ticked values in the vocabularies' order; the case keeps its own, so an
+    edit changes only what was changed (its first municipality places it on the map): the
+    values it had stay in its order, values ticked anew follow."""
+    try:
+        stored = _service().get_case(ref)
+    except NotFound:
+        return data  # replace_case answers for it
+    for name in VOCABULARY_FIELDS:
+        if name in data:
+            had = [key for key in stored.get(name) or [] if key in data[name]]
+            data[name] = had + [key for key in data[name] if key not in had]
+    return data
 
 
 def _version(text: str) -> int | None:

@@ -1,9 +1,10 @@
 """A readable diff of one field's old and new value, for the history on the case page.
 
-Values are shown as the page shows them (labels, amounts, links) and compared word by word
-with the standard library's difflib: removed words are marked <del>, added words <ins>, each
-run with a hidden word for screen readers, and struck through or underlined, so the marks
-never rest on colour alone.
+Values are shown as the page shows them (labels, amounts, links). A list is compared item by
+item (so a new order marks nothing); a text word by word with the standard library's
+difflib. Removed words or items are marked <del>, added ones <ins>, each run with a hidden
+word for screen readers, and struck through or underlined, so the marks never rest on colour
+alone.
 """
 
 from __future__ import annotations
@@ -22,24 +23,38 @@ WORD = re.compile(r"\S+\s*")
 SEPARATOR = "; "  # between the values of a list (labels may hold commas)
 
 
+def field_diff(field: str, old: Any, new: Any, lang: str = "da") -> tuple[Markup, Markup]:
+    """A field's old and new value as the page shows them, the differences marked: a list
+    value by its items (each kept, removed or added), any other by its words."""
+    if isinstance(old, list) or isinstance(new, list):
+        before = [shown(field, item, lang) for item in old or []]
+        after = [shown(field, item, lang) for item in new or []]
+        return _items(before, set(after), "del"), _items(after, set(before), "ins")
+    return marked(shown(field, old, lang), shown(field, new, lang))
+
+
+def _items(items: list[str], other: set[str], tag: str) -> Markup:
+    hidden = "history.removed" if tag == "del" else "history.added"
+    return Markup(SEPARATOR).join(
+        escape(item) if item in other else _run(tag, hidden, item) for item in items
+    )
+
+
 def shown(field: str, value: Any, lang: str = "da") -> str:
-    """A field's value as text, as the page would show it; '' when absent."""
+    """A field's value (or one item of a list) as text, as the page shows it; '' if absent."""
     if value is None or value == "" or value == []:
         return ""
+    if isinstance(value, list):
+        return SEPARATOR.join(shown(field, item, lang) for item in value)
     if field == "links":
-        return SEPARATOR.join(
-            link["url"]
-            if link.get("title") in (None, "", link["url"])
-            else f"{link['title']} <{link['url']}>"
-            for link in value
-        )
+        title = value.get("title")
+        return value["url"] if title in (None, "", value["url"]) else f"{title} <{value['url']}>"
     vocabulary = vocabularies.FIELD_VOCABULARY.get(field)
-    values = value if isinstance(value, list) else [value]
     if vocabulary:
-        return SEPARATOR.join(vocab_label(vocabulary, key) for key in values)
+        return vocab_label(vocabulary, value)
     if field in vocabularies.AMOUNT_FIELDS:
         return format_amount(value, lang)
-    return SEPARATOR.join(str(item) for item in values)
+    return str(value)
 
 
 def marked(old: str, new: str) -> tuple[Markup, Markup]:
@@ -53,7 +68,9 @@ def marked(old: str, new: str) -> tuple[Markup, Markup]:
     before, after = WORD.findall(old), WORD.findall(new)
     old_parts: list[Markup] = []
     new_parts: list[Markup] = []
-    matcher = SequenceMatcher(None, before, after)
+    # Words are compared without the space after them: a word last in one text is the same
+    # word followed by more in the other.
+    matcher = SequenceMatcher(None, [w.rstrip() for w in before], [w.rstrip() for w in after])
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             old_parts.append(escape("".join(before[i1:i2])))

@@ -9,7 +9,7 @@ from typing import Any
 from flask_login import current_user  # type: ignore[import-untyped]  # no type hints
 
 from ..history import Version
-from .diff import marked, shown
+from .diff import field_diff
 from .i18n import current_language, field_label, t_or
 
 
@@ -25,8 +25,17 @@ def history_items(versions: Sequence[Version], current: int | None) -> list[dict
     for version in versions:
         rows = []
         for field, (old, new) in version.changes.items():
-            before, after = marked(shown(field, old, lang), shown(field, new, lang))
-            rows.append({"field": field, "label": field_label(field), "old": before, "new": after})
+            before, after = field_diff(field, old, new, lang)
+            reordered = isinstance(old, list) and isinstance(new, list) and _same_items(old, new)
+            rows.append(
+                {
+                    "field": field,
+                    "label": field_label(field),
+                    "old": before,
+                    "new": after,
+                    "reordered": reordered,
+                }
+            )
         items.append(
             {
                 "version": version.version,
@@ -41,3 +50,8 @@ def history_items(versions: Sequence[Version], current: int | None) -> list[dict
             }
         )
     return items
+
+
+def _same_items(old: list[Any], new: list[Any]) -> bool:
+    """Whether two lists hold the same items in another order."""
+    return sorted(map(repr, old)) == sorted(map(repr, new))

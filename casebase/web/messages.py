@@ -260,6 +260,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "history.before": ("Før", "Before"),
     "history.after": ("Efter", "After"),
     "history.empty": ("(tom)", "(empty)"),
+    "history.reordered": ("samme værdier i ny rækkefølge", "the same values in a new order"),
     "history.removed": ("fjernet:", "removed:"),
     "history.added": ("tilføjet:", "added:"),
     "history.first_known": (
