@@ -5,6 +5,7 @@ An unreadable file is bad usage too (2).
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -35,6 +36,14 @@ LISTED_COLUMNS = 20  # ignored columns named after an import
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"casebase: {message}", err=True)
     sys.exit(code)
+
+
+def _system_user() -> str | None:
+    """Who runs the command, for the history of what it writes: the system's login name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password database
+        return None
 
 
 def _service() -> Casebase:
@@ -117,7 +126,7 @@ def seed() -> None:
             click.echo("database not empty: seed data not imported", err=True)
             return
         files = sorted(Path(load_config()["SEED_DIR"]).glob("cases*.json"))
-        report = service.import_files(files)
+        report = service.import_files(files, user=_system_user())
     _print_report(report)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
@@ -212,7 +221,13 @@ def import_(
         limits = ImportLimits.from_config(load_config(), timed=False)
         try:
             report = _service().import_files(
-                files, fmt, dry_run, on_error, progress=progress, limits=limits
+                files,
+                fmt,
+                dry_run,
+                on_error,
+                user=_system_user(),
+                progress=progress,
+                limits=limits,
             )
         finally:
             if progress is not None:

@@ -101,9 +101,28 @@ class Database:
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         config = alembic_config()
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with self.engine.connect() as connection:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys
+            # on, that drop would delete every row that refers to it (a case's terms, say).
+            # The pragma only takes effect outside a transaction, so it goes to the driver.
+            raw = (
+                connection.connection.dbapi_connection
+                if self.engine.dialect.name == "sqlite"
+                else None
+            )
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if raw is not None:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
     def ping(self) -> None:
         with self.engine.connect() as connection:

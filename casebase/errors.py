@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class CasebaseError(Exception):
     """Base of every error a user can cause; its message is meant for that user."""
@@ -21,6 +23,18 @@ class InvalidSearch(CasebaseError):
 
 class NotFound(CasebaseError):
     """No case (or user, or token) by that name."""
+
+
+class Gone(NotFound):
+    """A case that was deleted: its ref answers 410 with the time of deletion."""
+
+    def __init__(self, message: str, deleted_at: datetime) -> None:
+        super().__init__(message)
+        self.deleted_at = deleted_at
+
+
+class InvalidVersion(CasebaseError):
+    """A restore that names no version of a live case, or a version that is a deletion."""
 
 
 class Conflict(CasebaseError):

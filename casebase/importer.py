@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from . import store
+from . import history, store
 from .db import Database
 from .errors import CasebaseError
 from .readers import (
@@ -130,6 +130,7 @@ class _Run:
         self.report.created += len(new)
         if self.write:
             store.create_many(self.session, new, self.source, self.user)
+        versions: list[dict[str, Any]] = []  # the updates' history rows, added in bulk
         for record in self.batch:
             case = existing.get(record["ref"])
             if case is None:
@@ -139,7 +140,8 @@ class _Run:
                 continue
             self.report.updated += 1
             if self.write:
-                store.update(self.session, case, record, self.source, self.user)
+                store.update(self.session, case, record, self.source, self.user, pending=versions)
+        history.add(self.session, versions)
         self.batch.clear()
         self.session.flush()
         self.session.expunge_all()

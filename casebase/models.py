@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -129,6 +131,31 @@ class Change(Base):
     user_name: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(32), nullable=False)  # import|api|admin
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CaseVersion(Base):
+    """One version of a case's history (docs/contract.md section 10): who, when, what.
+
+    `record` is the case as this version left it, in the shape the API answers (None for a
+    deletion); a version's changes are the difference to the version before it. Rows are
+    never changed and outlive the case, so a deleted ref keeps its history.
+    """
+
+    __tablename__ = "case_versions"
+    __table_args__ = (UniqueConstraint("ref", "version", name="uq_case_versions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # create|update|delete|restore
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(32), nullable=False)  # import|api|admin
+    # True for the version a migration made of a case stored before history was kept.
+    first_known: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    record: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class User(Base):

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import accounts, engine, exporter, importer, store, sync, thesaurus, vocabularies
+from . import (
+    citations,
+    engine,
+    exporter,
+    history,
+    importer,
+    store,
+    sync,
+    thesaurus,
+    vocabularies,
+)
 from .backup import Summary, restore_backup, write_backup
 from .config import SEED_DIR
 from .db import Database
-from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult, Thesaurus
-from .errors import Conflict, InvalidSearch, NotReady, StaleVersion, ValidationFailed
+from .engine import CaseIndex, IndexBusy, SearchParams, SearchResult, SimilarHit, Thesaurus
+from .errors import Conflict, InvalidSearch, NotFound, NotReady, StaleVersion, ValidationFailed
 from .importer import ImportReport
-from .models import Change, User
+from .models import Change
 from .schemas import Message, field_errors, load_record
 from .schemas.search import load_search
+from .service_accounts import AccountService
 from .sync import Comparison
 from .uploads import Upload
 
@@ -31,7 +43,7 @@ log = logging.getLogger(__name__)
 LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors", "themes")
 
 
-class Casebase:
+class Casebase(AccountService):
     """The store and its search index, kept in step: every write commits, then indexes."""
 
     def __init__(
@@ -177,14 +189,30 @@ class Casebase:
             lines = [m for messages in field_errors(error).values() for m in messages]
             raise InvalidSearch(" ".join(lines), lines) from None
 
-    def similar(self, ref: str, limit: int = 5) -> list[Hit]:
+    def similar(self, ref: str, limit: int = 5) -> list[SimilarHit]:
         self._refresh()
-        return engine.similar(self.index, ref, limit)
+        try:
+            return engine.similar(self.index, ref, limit)
+        except NotFound:
+            with self.db.session() as session:
+                raise store.missing(session, ref) from None
 
     def get_case(self, ref: str) -> dict[str, Any]:
         """The full record with its system fields and the labels of its vocabulary keys."""
         with self.db.session() as session:
             record = store.record_to_dict(store.get_case(session, ref))
+        record["labels"] = case_labels(record)
+        return record
+
+    def history(self, ref: str) -> list[history.Version]:
+        """A case's versions, newest first (also of a deleted case); NotFound if never stored."""
+        with self.db.session() as session:
+            return history.versions(session, ref)
+
+    def case_version(self, ref: str, version: int) -> dict[str, Any]:
+        """The record as version n left it, in the shape of get_case."""
+        with self.db.session() as session:
+            record = history.record_of(session, ref, version)
         record["labels"] = case_labels(record)
         return record
 
@@ -199,6 +227,23 @@ class Casebase:
     def export(self, params: SearchParams | None, fmt: str, out: BinaryIO) -> None:
         """Write the cases matching a search (all cases without one) in an import format."""
         exporter.write_export(self.iter_matching(params), fmt, out)
+
+    def citation(self, ref: str, fmt: str, case_url: Callable[[str], str], accessed: date) -> bytes:
+        """A case's citation in one of citations.FORMATS; case_url gives its permalink."""
+        out = io.BytesIO()
+        citations.write_citations([self.get_case(ref)], fmt, out, case_url, accessed)
+        return out.getvalue()
+
+    def export_citations(
+        self,
+        params: SearchParams | None,
+        fmt: str,
+        out: BinaryIO,
+        case_url: Callable[[str], str],
+        accessed: date,
+    ) -> None:
+        """Citations of the cases a search finds (every case without one), in its order."""
+        citations.write_citations(self.iter_matching(params), fmt, out, case_url, accessed)
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
         """The records a search finds (every record, by ref, without one), in its order."""
@@ -270,6 +315,37 @@ class Casebase:
             store.delete(session, case, source, user)
         self.sync()
 
+    def restore_case(
+        self,
+        ref: str,
+        version: int | None,
+        user: str | None,
+        source: str = "api",
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Bring back version n of a case (of a deleted case, by default its last content) as a
+        new version; the record must pass today's rules. Content equal to the case's as it is
+        changes nothing."""
+        with self.db.write_session() as session:
+            case = store.find_case(session, ref)
+            kept = history.restorable(session, ref, version, live=case is not None)
+            record = self._validated(kept)
+            current = None if case is None else case.version
+            if expected_version is not None and current != expected_version:
+                raise StaleVersion(
+                    f"The case is at version {current}, not {expected_version}."
+                    if current is not None
+                    else f"The case is deleted, not at version {expected_version}."
+                )
+            if case is None:
+                created = datetime.fromisoformat(kept["created_at"])
+                case = store.restore_deleted(session, record, created, source, user)
+            elif not store.same_content(case, record):
+                store.update(session, case, record, source, user, action="restore")
+            written = _written(session, case)
+        self.sync()
+        return written
+
     def import_files(
         self,
         paths: Sequence[str | Path],
@@ -304,58 +380,6 @@ class Casebase:
         return self.import_files(
             [upload.path], fmt, dry_run, on_error, source, user, limits=limits, names=[upload.name]
         )
-
-    # --- users and tokens ------------------------------------------------------------------
-    def create_user(self, name: str, password: str, admin: bool = False) -> None:
-        with self.db.session() as session:
-            accounts.create_user(session, name, password, admin)
-
-    def create_token(self, name: str) -> str:
-        with self.db.session() as session:
-            return accounts.create_token(session, name)
-
-    def revoke_token(self, token_or_user: str) -> int:
-        with self.db.session() as session:
-            return accounts.revoke_token(session, token_or_user)
-
-    def user_for_token(self, token: str) -> tuple[str, bool] | None:
-        """(name, is_admin) of a token's user, or None for an unknown or revoked token."""
-        with self.db.session() as session:
-            user = accounts.user_for_token(session, token)
-            return (user.name, user.is_admin) if user else None
-
-    def authenticate(self, name: str, password: str) -> Account | None:
-        with self.db.session() as session:
-            user = accounts.authenticate(session, name, password)
-            return Account.of(user) if user else None
-
-    def find_user(self, name: str) -> Account | None:
-        with self.db.session() as session:
-            user = accounts.find_user(session, name)
-            return Account.of(user) if user else None
-
-    def end_sessions(self, name: str) -> None:
-        """End every login session of a user (logout, or a stolen cookie)."""
-        with self.db.session() as session:
-            accounts.end_sessions(session, name)
-
-    def set_password(self, name: str, password: str) -> None:
-        """A new password; every login session of the user ends."""
-        with self.db.session() as session:
-            accounts.set_password(session, name, password)
-
-
-@dataclass(frozen=True)
-class Account:
-    """What the web layer needs to know of a user."""
-
-    name: str
-    is_admin: bool
-    session_generation: int
-
-    @classmethod
-    def of(cls, user: User) -> Account:
-        return cls(user.name, user.is_admin, user.session_generation)
 
 
 def _written(session: Any, case: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from . import clock, vocabularies
+from . import clock, history, vocabularies
 from .errors import NotFound
 from .models import TERM_FIELDS, Case, CaseFunder, CaseLink, CaseTerm, Change, utcnow
 from .schemas.record import derive_status
@@ -23,6 +23,8 @@ from .vocabularies import RECORD_FIELDS
 SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funders", "links"))
 # Rows loaded per query when streaming all cases (export, reindex).
 STREAM_BATCH = 500
+# A new version's action in the change log (which the index follows).
+LOGGED_AS = {"update": "updated", "restore": "restored"}
 
 
 def record_to_dict(case: Case, today: date | None = None) -> dict[str, Any]:
@@ -90,10 +92,19 @@ def find_case(session: Session, ref: str) -> Case | None:
 
 
 def get_case(session: Session, ref: str) -> Case:
+    """The stored case; Gone (410) for a deleted ref, NotFound for one never stored."""
     case = find_case(session, ref)
     if case is None:
-        raise NotFound(f"No case with ref '{ref}'.")
+        raise missing(session, ref)
     return case
+
+
+def missing(session: Session, ref: str) -> NotFound:
+    """The error for a ref not stored now: Gone when it was deleted, else NotFound."""
+    deleted_at = history.deletion(session, ref)
+    if deleted_at is not None:
+        return history.gone(ref, deleted_at)
+    return NotFound(f"No case with ref '{ref}'.")
 
 
 def find_cases(session: Session, refs: Iterable[str]) -> dict[str, Case]:
@@ -121,24 +132,51 @@ def log_change(
 
 
 def create(session: Session, record: dict[str, Any], source: str, user: str | None) -> Case:
-    case = Case(ref=record["ref"], version=1)
+    """A new case; a ref deleted before goes on counting its versions."""
+    now = utcnow()
+    version = history.next_version(session, record["ref"])
+    case = Case(ref=record["ref"], version=version, created_at=now, updated_at=now)
     _fill(case, record)
     session.add(case)
-    log_change(session, case.ref, "created", 1, source, user)
+    log_change(session, case.ref, "created", version, source, user)
+    kept = history.snapshot(record, version, now, now)
+    history.add(session, [history.row(case.ref, version, "create", kept, now, user, source)])
+    return case
+
+
+def restore_deleted(
+    session: Session,
+    record: dict[str, Any],
+    created_at: datetime,
+    source: str,
+    user: str | None,
+) -> Case:
+    """A deleted case back as a new version, with a record and creation time it had."""
+    now = utcnow()
+    version = history.next_version(session, record["ref"])
+    case = Case(ref=record["ref"], version=version, created_at=created_at, updated_at=now)
+    _fill(case, record)
+    session.add(case)
+    log_change(session, case.ref, "restored", version, source, user)
+    kept = history.snapshot(record, version, created_at, now)
+    history.add(session, [history.row(case.ref, version, "restore", kept, now, user, source)])
     return case
 
 
 def create_many(
     session: Session, records: list[dict[str, Any]], source: str, user: str | None
 ) -> None:
-    """Insert new cases in bulk (Core inserts: the ORM's unit of work is ten times slower)."""
+    """Insert new cases in bulk (Core inserts: the ORM's unit of work is ten times slower),
+    with their change-log and history rows."""
     if not records:
         return
     now = utcnow()
+    earlier = history.last_versions(session, (r["ref"] for r in records))
+    versions = {r["ref"]: earlier.get(r["ref"], 0) + 1 for r in records}
     rows = [
         {
             **_columns(r),
-            "version": 1,
+            "version": versions[r["ref"]],
             "created_at": now,
             "updated_at": now,
         }
@@ -147,6 +185,25 @@ def create_many(
     ids = {
         ref: id_ for ref, id_ in session.execute(insert(Case).returning(Case.ref, Case.id), rows)
     }
+    for model, values in _child_rows(records, ids):
+        if values:
+            session.execute(insert(model), values)
+    changes = [
+        {"ref": ref, "action": "created", "version": version, "at": now}
+        | {"source": source, "user_name": user}
+        for ref, version in versions.items()
+    ]
+    session.execute(insert(Change), changes)
+    kept = []
+    for r in records:
+        version = versions[r["ref"]]
+        snapshot = history.snapshot(r, version, now, now)
+        kept.append(history.row(r["ref"], version, "create", snapshot, now, user, source))
+    history.add(session, kept)
+
+
+def _child_rows(records: list[dict[str, Any]], ids: dict[str, int]) -> list[tuple[Any, list]]:
+    """The rows of the cases' terms, funders and links, by model."""
     terms = [
         {"case_id": ids[r["ref"]], "field": field, "key": key, "position": position}
         for r in records
@@ -163,28 +220,20 @@ def create_many(
         for r in records
         for i, link in enumerate(r["links"])
     ]
-    for model, values in ((CaseTerm, terms), (CaseFunder, funders), (CaseLink, links)):
-        if values:
-            session.execute(insert(model), values)
-    session.execute(
-        insert(Change),
-        [
-            {
-                "ref": r["ref"],
-                "action": "created",
-                "version": 1,
-                "source": source,
-                "user_name": user,
-                "at": now,
-            }
-            for r in records
-        ],
-    )
+    return [(CaseTerm, terms), (CaseFunder, funders), (CaseLink, links)]
 
 
 def update(
-    session: Session, case: Case, record: dict[str, Any], source: str, user: str | None
+    session: Session,
+    case: Case,
+    record: dict[str, Any],
+    source: str,
+    user: str | None,
+    action: str = "update",
+    pending: list[dict[str, Any]] | None = None,
 ) -> Case:
+    """A new version of a case (action 'update' or 'restore'). Its history row is added now,
+    or appended to `pending` for the caller to add in bulk (an import)."""
     # Delete the old rows before inserting the new ones: the unit of work would insert first
     # and trip the unique constraint on (case, field, key).
     case.terms.clear()
@@ -193,13 +242,22 @@ def update(
     session.flush()
     _fill(case, record)
     case.version += 1
-    case.updated_at = utcnow()
-    log_change(session, case.ref, "updated", case.version, source, user)
+    now = case.updated_at = utcnow()
+    log_change(session, case.ref, LOGGED_AS[action], case.version, source, user)
+    kept = history.snapshot(record, case.version, case.created_at, now)
+    version_row = history.row(case.ref, case.version, action, kept, now, user, source)
+    if pending is None:
+        history.add(session, [version_row])
+    else:
+        pending.append(version_row)
     return case
 
 
 def delete(session: Session, case: Case, source: str, user: str | None) -> None:
+    """Delete a case; its history keeps the deletion as a version of its own."""
     log_change(session, case.ref, "deleted", case.version, source, user)
+    version_row = history.row(case.ref, case.version + 1, "delete", None, utcnow(), user, source)
+    history.add(session, [version_row])
     session.delete(case)
 
 

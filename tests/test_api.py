@@ -91,6 +91,10 @@ API_PATHS = [
     "/api/cases",
     "/api/cases/{ref}",
     "/api/cases/{ref}/similar",
+    "/api/cases/{ref}/history",
+    "/api/cases/{ref}/versions/{version}",
+    "/api/cases/{ref}/restore",
+    "/api/cases/{ref}/citation",
     "/api/imports",
     "/api/export",
     "/api/vocabularies",
@@ -176,7 +180,8 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     assert response.mimetype == "application/json"
     body = response.get_json()
     assert isinstance(body["message"], str) and body["message"]
-    assert set(body) <= {"message", "errors"}
+    assert set(body) <= {"message", "errors", "deleted_at"}
+    assert ("deleted_at" in body) == (status == 410)
     text = response.get_data(as_text=True)
     assert "Traceback" not in text and "<html" not in text.lower()
     return body
@@ -281,7 +286,7 @@ def test_similar_cases_never_include_the_case_itself(seeded: Casebase, client: F
     assert list(body) == ["results"]
     assert 0 < len(body["results"]) <= 3
     assert ref not in [r["ref"] for r in body["results"]]
-    assert all(list(r) == RESULT_KEYS for r in body["results"])
+    assert all(list(r) == [*RESULT_KEYS, "why"] for r in body["results"])
     default = client.get(f"/api/cases/{ref}/similar").get_json()
     assert len(default["results"]) == 5
 
@@ -434,9 +439,9 @@ def test_delete_answers_204_and_the_case_is_gone(
     create(client, admin)
     response = client.delete("/api/cases/api-test", headers=admin | {"If-Match": '"1"'})
     assert (response.status_code, response.data) == (204, b"")
-    assert client.get("/api/cases/api-test").status_code == 404
+    assert client.get("/api/cases/api-test").status_code == 410  # deleted (contract section 10)
     assert client.get("/api/cases?q=zebrafinker").get_json()["total"] == 0
-    assert_error(client.delete("/api/cases/api-test", headers=admin), 404)
+    assert_error(client.delete("/api/cases/api-test", headers=admin), 410)
 
 
 def test_delete_with_a_stale_version_is_412(client: FlaskClient, admin: dict[str, str]) -> None:
@@ -752,6 +757,10 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         ("/api/cases/{ref}", "put"),
         ("/api/cases/{ref}", "delete"),
         ("/api/cases/{ref}/similar", "get"),
+        ("/api/cases/{ref}/history", "get"),
+        ("/api/cases/{ref}/versions/{version}", "get"),
+        ("/api/cases/{ref}/restore", "post"),
+        ("/api/cases/{ref}/citation", "get"),
         ("/api/imports", "post"),
         ("/api/export", "get"),
         ("/api/vocabularies", "get"),

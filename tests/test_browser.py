@@ -326,3 +326,93 @@ def test_admin_login_import_preview_and_edit(open_page, live_server, env, tmp_pa
     expect(page.locator("h1")).to_have_text("Redigeret i browseren")
     expect(page.locator(".flash")).to_contain_text("er gemt")
     assert api(live_server, f"/api/cases/{ref}")["version"] == 2
+
+
+# --- researcher tools: citations, why, history ---------------------------------------------
+
+CONTRAST_JS = """(selector) => {
+  const channel = (v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = (css) => {
+    const [r, g, b] = css.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const element = document.querySelector(selector);
+  const style = getComputedStyle(element);
+  const [a, b] = [luminance(style.color), luminance(style.backgroundColor)];
+  return {ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+          decoration: style.textDecorationLine};
+}"""
+
+
+def login_in_browser(page, live_server: str, env) -> None:
+    made = run_cli(
+        ["user", "create", "admin", "--admin", "--password-stdin"], env, input=ADMIN_PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stderr
+    page.goto(live_server + "/admin/login")
+    page.fill("#name", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.locator("form.stack-form button[type=submit]").click()
+
+
+def test_citations_download_and_similar_cases_say_why(open_page, live_server):
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    ref = "helhedsplan-gellerup"
+    page.goto(f"{live_server}/cases/{ref}")
+    title = api(live_server, f"/api/cases/{ref}")["title"]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Henvisningen som RIS").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert f"TI  - {title}" in saved
+    assert download.value.suggested_filename == f"{ref}.ris"
+    similar = api(live_server, f"/api/cases/{ref}/similar")["results"]
+    first = page.locator(".similar-list > li").first
+    expect(first.locator("a").first).to_have_text(similar[0]["title"])
+    expect(first.locator("dl.why")).to_contain_text(", ".join(similar[0]["why"]["words"]))
+
+
+def test_history_shows_a_diff_and_restores_by_keyboard(open_page, live_server, env):
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    login_in_browser(page, live_server, env)
+    ref = "helhedsplan-gellerup"
+    before = api(live_server, f"/api/cases/{ref}")
+    page.goto(f"{live_server}/admin/cases/{ref}/edit")
+    page.fill("#title", before["title"] + " og Bispehaven")
+    page.fill("#start_year", str(before["start_year"] + 1))
+    page.locator(".form-actions button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/cases/{ref}")
+
+    history = page.locator("#history")
+    expect(history.locator(".history-entry")).to_have_count(2)
+    newest = history.locator("#version-2")
+    expect(newest.locator("h3")).to_have_text("Version 2: ændret")
+    expect(newest.locator("tr[data-field=title] ins")).to_have_text("tilføjet: og Bispehaven")
+    expect(newest.locator("tr[data-field=start_year] del")).to_have_text(
+        f"fjernet: {before['start_year']}"
+    )
+    for selector, decoration in (
+        ("#version-2 tr[data-field=title] ins", "underline"),
+        ("#version-2 tr[data-field=start_year] del", "line-through"),
+    ):
+        looks = page.evaluate(CONTRAST_JS, selector)
+        assert looks["decoration"] == decoration  # not colour alone
+        assert looks["ratio"] >= 4.5, looks
+    newest.scroll_into_view_if_needed()
+    newest.screenshot(path=str(SCREENSHOTS / "history-diff.png"))
+    screenshot(page, "case-history-desktop")
+
+    # Restore version 1 with the keyboard alone.
+    button = page.get_by_role("button", name="Gendan version 1")
+    button.focus()
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash")).to_contain_text("gendannet som version 3")
+    assert api(live_server, f"/api/cases/{ref}")["title"] == before["title"]
+    expect(page.locator("#version-3 h3")).to_have_text("Version 3: gendannet")

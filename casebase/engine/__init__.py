@@ -18,7 +18,7 @@ docs/architecture.md shows how a search travels from HTTP to the index and back.
 
 from .generations import Batch, CaseIndex, IndexBusy
 from .params import SearchParams
-from .results import Bucket, Expansion, Hit, SearchResult
+from .results import Bucket, Expansion, Hit, SearchResult, SimilarHit, Why
 from .search import matching_refs, search
 from .similar import similar
 from .thesaurus import Thesaurus
@@ -32,7 +32,9 @@ __all__ = [
     "IndexBusy",
     "SearchParams",
     "SearchResult",
+    "SimilarHit",
     "Thesaurus",
+    "Why",
     "matching_refs",
     "search",
     "similar",

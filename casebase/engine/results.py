@@ -64,6 +64,24 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Why:
+    """What a similar case shares with the case: the keys of each facet that counts towards
+    similarity (catalogue.Facet.similar_weight), and the words that made its text alike."""
+
+    collaboration_forms: list[str]
+    themes: list[str]
+    municipalities: list[str]
+    words: list[str]
+
+
+@dataclass(frozen=True)
+class SimilarHit(Hit):
+    """A similar case, in the shape of a search result, saying why it is similar."""
+
+    why: Why
+
+
+@dataclass(frozen=True)
 class SearchResult:
     """The answer to one search: the page of hits and the facet counts of all matches."""
 

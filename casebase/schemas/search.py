@@ -259,5 +259,36 @@ class SearchResponseSchema(Schema):
     )
 
 
+class WhySchema(Schema):
+    collaboration_forms = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The collaboration forms (keys) both cases have."},
+    )
+    themes = fields.List(
+        fields.String(), required=True, metadata={"description": "The themes both have."}
+    )
+    municipalities = fields.List(
+        fields.String(), required=True, metadata={"description": "The municipalities both have."}
+    )
+    words = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "The case's telling words that the similar case's text holds too "
+            "(in any inflection), as the case writes them; the word adding most first.",
+            "example": ["landsby", "forsamlingshus"],
+        },
+    )
+
+
+class SimilarHitSchema(HitSchema):
+    why = fields.Nested(
+        WhySchema,
+        required=True,
+        metadata={"description": "What this case shares with the one it is similar to."},
+    )
+
+
 class SimilarResponseSchema(Schema):
-    results = fields.List(fields.Nested(HitSchema), required=True)
+    results = fields.List(fields.Nested(SimilarHitSchema), required=True)

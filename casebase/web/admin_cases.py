@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user  # type: ignore[import-untyped]  # no type hints
 
 from .. import catalogue, vocabularies
-from ..errors import Conflict, StaleVersion, ValidationFailed
+from ..errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from ..numbers import parse_amount, parse_decimal, parse_whole_number
 from ..vocabularies import AMOUNT_FIELDS, RECORD_FIELDS
 from .admin import SOURCE, _service, admin_required, bp
@@ -158,7 +158,7 @@ def edit_case(ref: str) -> ResponseReturnValue:
         record = _service().get_case(ref)
         return _render_form(record_to_form(record), ref=ref, version=str(record["version"]))
     version = request.form.get("version", "")
-    data = form_to_record(request.form, request.form.getlist)
+    data = _in_stored_order(form_to_record(request.form, request.form.getlist), ref)
     try:
         record = _service().replace_case(
             ref, data, current_user.name, source=SOURCE, expected_version=_version(version)
@@ -186,6 +186,21 @@ def edit_case(ref: str) -> ResponseReturnValue:
     return redirect(url_for("pages.case", ref=ref))
 
 
+def _in_stored_order(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """The form lists ticked values in the vocabularies' order; the case keeps its own, so an
+    edit changes only what was changed (its first municipality places it on the map): the
+    values it had stay in its order, values ticked anew follow."""
+    try:
+        stored = _service().get_case(ref)
+    except NotFound:
+        return data  # replace_case answers for it
+    for name in VOCABULARY_FIELDS:
+        if name in data:
+            had = [key for key in stored.get(name) or [] if key in data[name]]
+            data[name] = had + [key for key in data[name] if key not in had]
+    return data
+
+
 def _version(text: str) -> int | None:
     return parse_whole_number(text)
 
@@ -210,3 +225,27 @@ def delete_case(ref: str) -> ResponseReturnValue:
         ), 409
     flash(t("delete.done", ref=ref), "success")
     return redirect(url_for("admin.index"))
+
+
+@bp.post("/cases/<ref>/restore")
+@admin_required
+def restore_case(ref: str) -> ResponseReturnValue:
+    """Restore a version from the case page's history (a deleted case: its last content)."""
+    version = _version(request.form.get("version", ""))
+    try:
+        record = _service().restore_case(
+            ref,
+            version,
+            current_user.name,
+            source=SOURCE,
+            expected_version=_version(request.form.get("current", "")),
+        )
+    except StaleVersion:
+        flash(t("history.stale"), "error")
+        return redirect(url_for("pages.case", ref=ref))
+    except ValidationFailed as error:
+        problems = [translate_error(m) for messages in error.errors.values() for m in messages]
+        flash(t("history.invalid", problems=" ".join(problems)), "error")
+        return redirect(url_for("pages.case", ref=ref))
+    flash(t("history.restored", version=record["version"], title=record["title"]), "success")
+    return redirect(url_for("pages.case", ref=ref) + "#history")

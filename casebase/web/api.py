@@ -59,11 +59,11 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _etag(record: dict[str, Any]) -> dict[str, str]:
+def etag(record: dict[str, Any]) -> dict[str, str]:
     return {"ETag": f'"{record["version"]}"'}
 
 
-def _expected_version() -> int | None:
+def expected_version() -> int | None:
     """The version an If-Match header names: "3", 3 or W/"3"; None for no header or *."""
     header = request.headers.get("If-Match")
     if header is None:
@@ -118,7 +118,7 @@ class Cases(MethodView):
         """Create a case"""
         record = get_service(current_app).create_case(_json_body(), g.user, source="api")
         location = {"Location": url_for("cases.Case", ref=record["ref"])}
-        return record, 201, _etag(record) | location
+        return record, 201, etag(record) | location
 
 
 @cases.route("/<ref>", parameters=[REF_PARAMETER])
@@ -139,8 +139,8 @@ class Case(MethodView):
         """
         record = get_service(current_app).get_case(ref)
         if request.if_none_match.contains_weak(str(record["version"])):
-            return current_app.response_class(status=304, headers=_etag(record))
-        return record, 200, _etag(record)
+            return current_app.response_class(status=304, headers=etag(record))
+        return record, 200, etag(record)
 
     @cases.doc(requestBody=RECORD_BODY, security=[BEARER], parameters=[IF_MATCH])
     @cases.response(200, CaseSchema, headers=ETAG_HEADER)
@@ -160,11 +160,11 @@ class Case(MethodView):
         A full replace: fields left out are emptied. The body's ref, when given, must be the
         ref in the address.
         """
-        expected = _expected_version()
+        expected = expected_version()
         record = get_service(current_app).replace_case(
             ref, _json_body(), g.user, source="api", expected_version=expected
         )
-        return record, 200, _etag(record)
+        return record, 200, etag(record)
 
     @cases.doc(security=[BEARER], parameters=[IF_MATCH])
     @cases.response(204, description="Deleted.")
@@ -173,7 +173,7 @@ class Case(MethodView):
     )
     def delete(self, ref: str) -> Any:
         """Delete a case"""
-        expected = _expected_version()
+        expected = expected_version()
         get_service(current_app).delete_case(ref, g.user, source="api", expected_version=expected)
         return None
 

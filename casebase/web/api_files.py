@@ -11,11 +11,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import BadRequest
 
-from .. import exporter, get_service
+from .. import citations, exporter, get_service
 from ..importer import ImportLimits
 from ..schemas import RecordSchema
 from ..uploads import save_upload
 from . import auth
+from .api_citations import access_date, case_links, citation_formats
 from .apischemas import (
     AUTH_ERRORS,
     BEARER,
@@ -114,21 +115,27 @@ class Export(MethodView):
         headers=EXPORT_HEADERS,
     )
     @_file_formats("jsonl", "csv", "xlsx")
+    @citation_formats(export, citations.FORMATS)
     @documented_errors(export, {400: "An unknown format, or a parameter that search rejects."})
     def get(self, args: dict[str, Any]) -> Response:
         """Export cases
 
         The cases matching q and the filters in the search's order (all cases, by ref, when
-        nothing narrows or orders them), as CSV, JSON, JSON Lines or XLSX: what
-        POST /api/imports reads back unchanged.
+        nothing narrows or orders them), as CSV, JSON, JSON Lines or XLSX (what
+        POST /api/imports reads back unchanged), or cited as BibTeX, RIS or CSL-JSON.
         """
         fmt, params = args["format"], args["search"]
         service = get_service(current_app)
-        body = streamed(lambda out: service.export(params, fmt, out))
-        response = Response(body, content_type=exporter.content_type(fmt))
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{exporter.export_filename(fmt)}"'
-        )
+        if fmt in citations.FORMATS:
+            links, accessed = case_links(), access_date()
+            body = streamed(lambda out: service.export_citations(params, fmt, out, links, accessed))
+            content_type = citations.content_type(fmt)
+            name = citations.filename("casebase-export", fmt)
+        else:
+            body = streamed(lambda out: service.export(params, fmt, out))
+            content_type, name = exporter.content_type(fmt), exporter.export_filename(fmt)
+        response = Response(body, content_type=content_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 

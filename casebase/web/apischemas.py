@@ -11,14 +11,19 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
-from .. import importer, readers, vocabularies
+from .. import citations, importer, readers, vocabularies
+from ..history import MAX_VERSION
 from ..schemas import REF_PATTERN, RecordSchema, VocabularyKey, VocabularyList, WholeNumber
 from ..schemas.record import Coordinate
 from ..schemas.search import QueryArgsSchema, SearchArgsRules, search_fields, search_params
 
+VERSION_MESSAGE = f"version must be a whole number from 1 to {MAX_VERSION}."
 SIMILAR_MAX = 50
 SIMILAR_DEFAULT = 5
 EXPORT_DEFAULT_FORMAT = "json"
+# What export writes: the import formats, then the citation formats.
+EXPORT_FORMATS = (*readers.FORMATS, *citations.FORMATS)
+CITATION_FORMAT_MESSAGE = f"format is required: one of {', '.join(citations.FORMATS)}."
 
 
 def _keys(vocabulary: str) -> list[str]:
@@ -73,6 +78,9 @@ class ErrorSchema(Schema):
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "422 only: each rejected field -> its messages."},
+    )
+    deleted_at = fields.String(
+        metadata={"description": "410 only: when the case was deleted (ISO 8601, UTC)."}
     )
 
 
@@ -178,7 +186,14 @@ ExportArgsSchema: type[Schema] = type(
     (_ExportRules,),
     {
         **search_fields(),
-        "format": Choice(readers.FORMATS, metadata={"default": EXPORT_DEFAULT_FORMAT}),
+        "format": Choice(
+            EXPORT_FORMATS,
+            metadata={
+                "default": EXPORT_DEFAULT_FORMAT,
+                "description": "An import format (csv, json, jsonl, xlsx: what import reads "
+                "back) or a citation format (bibtex, ris, csl-json).",
+            },
+        ),
     },
 )
 
@@ -191,6 +206,27 @@ class SimilarArgsSchema(QueryArgsSchema):
         ),
         error_messages={"invalid": f"limit must be a whole number from 1 to {SIMILAR_MAX}."},
         metadata={"default": SIMILAR_DEFAULT},
+    )
+
+
+class CitationArgsSchema(QueryArgsSchema):
+    fmt = Choice(
+        citations.FORMATS,
+        data_key="format",
+        required=True,
+        error_messages={"required": CITATION_FORMAT_MESSAGE},
+        metadata={"description": "bibtex, ris or csl-json."},
+    )
+
+
+class RestoreArgsSchema(QueryArgsSchema):
+    version = WholeNumber(
+        validate=validate.Range(1, MAX_VERSION, error=VERSION_MESSAGE),
+        error_messages={"invalid": VERSION_MESSAGE},
+        metadata={
+            "description": "The version to bring back (GET /api/cases/{ref}/history); of a "
+            "deleted case, by default its last content."
+        },
     )
 
 
@@ -314,6 +350,6 @@ AUTH_ERRORS = {
     403: "The token is not an admin's.",
     429: "Too many failed authentications from this address; see Retry-After.",
 }
-NOT_FOUND = {404: "No case with this ref."}
+NOT_FOUND = {404: "No case with this ref.", 410: "The case was deleted; `deleted_at` says when."}
 RECORD_ERRORS = {422: "The record breaks the rules; `errors` says which field and how."}
 STALE = {412: "The case has changed since the version in If-Match."}

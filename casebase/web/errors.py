@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
@@ -31,6 +32,8 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
+    errors.Gone: 410,
+    errors.InvalidVersion: 400,
     errors.Conflict: 409,
     errors.StaleVersion: 412,
     errors.ValidationFailed: 422,
@@ -80,16 +83,28 @@ def not_found_page(ref: str | None = None) -> tuple[str, int]:
     return render_template("not_found.html", ref=ref), 404
 
 
+def gone_page(ref: str | None, deleted_at: datetime, **context: Any) -> tuple[str, int]:
+    """The page of a deleted case: when it was deleted (the case page adds its history)."""
+    return render_template("gone.html", ref=ref, deleted_at=deleted_at, **context), 410
+
+
 # --- domain errors ------------------------------------------------------------------------
 
 
 def _handle_domain(error: errors.CasebaseError) -> Any:
     status = status_for(error)
+    ref = request.view_args.get("ref") if request.view_args else None
     if not wants_json():
+        if isinstance(error, errors.Gone):
+            return gone_page(ref, error.deleted_at)
         if isinstance(error, errors.NotFound):
-            return not_found_page(request.view_args.get("ref") if request.view_args else None)
+            return not_found_page(ref)
         return error_page(status, translate_error(error.message))
-    extra = {"errors": error.errors} if isinstance(error, errors.ValidationFailed) else {}
+    extra: dict[str, Any] = {}
+    if isinstance(error, errors.ValidationFailed):
+        extra["errors"] = error.errors
+    if isinstance(error, errors.Gone):
+        extra["deleted_at"] = error.deleted_at.isoformat()
     response = error_response(status, error.message, **extra)
     if isinstance(error, errors.TooManyAttempts):
         response.headers["Retry-After"] = str(error.retry_after)

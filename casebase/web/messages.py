@@ -117,6 +117,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Måske er sagen slettet, eller adressen er skrevet forkert.",
         "The case may have been deleted, or the address may be mistyped.",
     ),
+    "gone.title": ("Sagen er slettet", "The case was deleted"),
+    "gone.case": (
+        "Sagen med referencen «{ref}» blev slettet",
+        "The case with the reference “{ref}” was deleted on",
+    ),
+    "gone.help": (
+        "En administrator kan gendanne den. Dens historik er bevaret.",
+        "An administrator can restore it. Its history is kept.",
+    ),
     "error.title": ("Der opstod en fejl", "Something went wrong"),
     "error.help": ("Prøv igen, eller gå til forsiden.", "Try again, or go to the front page."),
     "error.csrf": (
@@ -209,6 +218,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.created": ("oprettet", "created"),
     "action.updated": ("ændret", "updated"),
     "action.deleted": ("slettet", "deleted"),
+    "action.restored": ("gendannet", "restored"),
     "source.admin": ("administration", "admin pages"),
     "source.api": ("API", "API"),
     "source.import": ("import", "import"),
@@ -268,11 +278,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form.section.links": ("Links og placering", "Links and location"),
     "delete.title": ("Slet «{title}»?", "Delete “{title}”?"),
     "delete.warning": (
-        "Sagen fjernes fra databasen og søgningen. Det kan ikke fortrydes.",
-        "The case will be removed from the database and the search. This cannot be undone.",
+        "Sagen fjernes fra søgningen, og dens adresse siger, at den er slettet. Dens historik "
+        "bevares, så en administrator kan gendanne den.",
+        "The case will be removed from the search, and its address will say it was deleted. "
+        "Its history is kept, so an administrator can restore it.",
     ),
     "delete.confirm": ("Ja, slet sagen", "Yes, delete the case"),
     "delete.done": ("Sagen {ref} er slettet.", "The case {ref} was deleted."),
+    # history (case page, admins)
+    "history.title": ("Historik", "History"),
+    "history.help": (
+        "Hver ændring af sagen med hvem, hvornår og hvad. Fjernede ord er overstreget, "
+        "tilføjede ord understreget.",
+        "Every change of the case with who, when and what. Removed words are struck "
+        "through, added words underlined.",
+    ),
+    "history.version": ("Version {version}", "Version {version}"),
+    "history.action.create": ("oprettet", "created"),
+    "history.action.update": ("ændret", "updated"),
+    "history.action.delete": ("slettet", "deleted"),
+    "history.action.restore": ("gendannet", "restored"),
+    "history.by": ("af {name}", "by {name}"),
+    "history.changes": ("Ændringer i version {version}", "Changes in version {version}"),
+    "history.field": ("Felt", "Field"),
+    "history.before": ("Før", "Before"),
+    "history.after": ("Efter", "After"),
+    "history.empty": ("(tom)", "(empty)"),
+    "history.reordered": ("samme værdier i ny rækkefølge", "the same values in a new order"),
+    "history.removed": ("fjernet:", "removed:"),
+    "history.added": ("tilføjet:", "added:"),
+    "history.first_known": (
+        "Den første kendte version: ændringerne før den blev ikke gemt.",
+        "The first known version: the changes before it were not kept.",
+    ),
+    "history.no_changes": ("Ingen felter ændret.", "No fields changed."),
+    "history.restore": ("Gendan version {version}", "Restore version {version}"),
+    "history.restore_case": ("Gendan sagen", "Restore the case"),
+    "history.restore_help": (
+        "Gendannelse gemmer en ny version med indholdet fra den valgte version.",
+        "Restoring saves a new version with the content of the chosen version.",
+    ),
+    "history.restored": (
+        "Sagen «{title}» er gendannet som version {version}.",
+        "The case “{title}” was restored as version {version}.",
+    ),
+    "history.stale": (
+        "Sagen er blevet ændret, siden du åbnede siden. Se historikken igen, og gendan derefter.",
+        "The case changed since you opened the page. Look at the history again, then restore.",
+    ),
+    "history.invalid": (
+        "Versionen kan ikke gendannes, da den ikke overholder nutidens regler: {problems}",
+        "The version cannot be restored, as it breaks today's rules: {problems}",
+    ),
+    # citations and similar cases (case page)
+    "case.citation_files": ("Hent henvisningen", "Download the citation"),
+    "case.citation_file": ("Henvisningen som {format}", "The citation as {format}"),
+    "similar.why": ("Fælles med denne sag", "Shared with this case"),
+    "similar.words": ("Fælles ord", "Shared words"),
     # import
     "import.title": ("Importér sager", "Import cases"),
     "import.help": (

@@ -8,6 +8,7 @@ FRAGMENT_HEADER the page answers only its changing parts (for static/js/search.j
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, current_app, render_template, request, url_for
@@ -174,7 +175,7 @@ def _chart(state: MultiDict[str, str], buckets: list[Bucket]) -> dict[str, Any]:
     return {"svg": svg, "years": [y for y in years if y.count], "description": description}
 
 
-def result_items(hits: list[Hit]) -> list[dict[str, Any]]:
+def result_items(hits: Sequence[Hit]) -> list[dict[str, Any]]:
     """Hits as the pages list them: with their link, places, years and collaboration forms."""
     return [
         {
