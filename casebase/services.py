@@ -10,12 +10,13 @@ from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
-from . import accounts, engine, exporter, importer, store, sync, vocabularies
+from . import accounts, engine, exporter, importer, places, store, sync, vocabularies
 from .db import Database
-from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult
+from .engine import CaseIndex, CrossTab, Hit, IndexBusy, SearchParams, SearchResult
 from .errors import Conflict, InvalidSearch, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change, User
+from .places import Place
 from .schemas import Message, field_errors, load_record
 from .schemas.search import load_search
 from .sync import Comparison
@@ -108,6 +109,34 @@ class Casebase:
             record = store.record_to_dict(store.get_case(session, ref))
         record["labels"] = case_labels(record)
         return record
+
+    # --- research tools (docs/contract.md section 10) -------------------------------------
+    def crosstab(self, params: SearchParams, rows: str, cols: str) -> CrossTab:
+        """The cases a search finds, counted by two dimensions (catalogue.DIMENSIONS)."""
+        self._refresh()
+        return engine.crosstab(self.index, params, rows, cols)
+
+    def places(self, params: SearchParams) -> list[Place]:
+        """Where every case a search finds is, in the search's order (those with a place)."""
+        self._refresh()
+        refs = engine.matching_refs(self.index, params)
+        return self.places_of(refs)
+
+    def places_of(self, refs: Sequence[str]) -> list[Place]:
+        """Where some cases are (those stored and with a place), in the order given."""
+        with self.db.session() as session:
+            return places.places_of(session, refs)
+
+    def find_cases(self, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The records with labels of the stored cases among refs, by ref (for /compare)."""
+        with self.db.session() as session:
+            records = {
+                ref: store.record_to_dict(case)
+                for ref, case in store.find_cases(session, refs).items()
+            }
+        for record in records.values():
+            record["labels"] = case_labels(record)
+        return records
 
     def recent_changes(self, limit: int = 50) -> list[Change]:
         with self.db.session() as session:

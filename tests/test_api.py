@@ -94,6 +94,8 @@ API_PATHS = [
     "/api/imports",
     "/api/export",
     "/api/vocabularies",
+    "/api/crosstab",
+    "/api/cases.geojson",
     "/healthz",
 ]
 
@@ -714,7 +716,7 @@ def test_vocabularies_have_the_shape_of_the_spec(client: FlaskClient) -> None:
         "label_en": "Strategic partnership",
     }
     for name, terms in body.items():
-        extra = {"region", "code"} if name == "municipality" else set()
+        extra = {"region", "code", "lat", "lon"} if name == "municipality" else set()
         assert all(set(t) == {"value", "label_da", "label_en"} | extra for t in terms)
     copenhagen = next(t for t in body["municipality"] if t["value"] == "København")
     assert (copenhagen["region"], copenhagen["code"]) == ("hovedstaden", "0101")
@@ -753,6 +755,8 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         ("/api/imports", "post"),
         ("/api/export", "get"),
         ("/api/vocabularies", "get"),
+        ("/api/crosstab", "get"),
+        ("/api/cases.geojson", "get"),
         ("/healthz", "get"),
     }
     for ref in set(_refs(spec)):

@@ -11,9 +11,11 @@
 - facets, sorting, snippets, suggest, similar, results: facet counts, result order, snippets,
   did-you-mean, similar cases, and the typed answers
 - search: a search, and the refs of every match (exports)
+- crosstab: a search's cases counted by two dimensions (facets, start year, decade)
 docs/architecture.md shows how a search travels from HTTP to the index and back.
 """
 
+from .crosstab import CrossTab, TabValue, crosstab
 from .generations import CaseIndex, IndexBusy
 from .params import SearchParams
 from .results import Bucket, Hit, SearchResult
@@ -23,10 +25,13 @@ from .similar import similar
 __all__ = [
     "Bucket",
     "CaseIndex",
+    "CrossTab",
     "Hit",
     "IndexBusy",
     "SearchParams",
     "SearchResult",
+    "TabValue",
+    "crosstab",
     "matching_refs",
     "search",
     "similar",

@@ -46,6 +46,11 @@ ENGLISH = {
     "search.number": "{name} must be a whole number from {low} to {high}.",
     "search.number_from": "{name} must be a whole number from {low} up.",
     "search.year": "{name} must be a whole number (a year such as 2015).",
+    "crosstab.dimension": "Unknown {name} '{input}'. Allowed: {allowed}.",
+    "crosstab.required": "{name} is required: one of {allowed}.",
+    "crosstab.same": "rows and cols must be different dimensions, not both '{name}'.",
+    "crosstab.format": "Unknown format '{input}'. Allowed formats: {allowed}.",
+    "compare.count": "Choose {low} to {high} different cases to compare.",
     # A message from elsewhere (a library) that the catalogue does not know: shown as it is.
     "plain": "{text}",
 }

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from .. import importer, readers, vocabularies
 from ..schemas import REF_PATTERN, RecordSchema, VocabularyKey, VocabularyList, WholeNumber
+from ..schemas.record import Coordinate
 from ..schemas.search import QueryArgsSchema, SearchArgsRules, search_fields, search_params
 
 SIMILAR_MAX = 50
@@ -78,8 +79,8 @@ class ErrorSchema(Schema):
 class CaseSchema(RecordSchema):
     """A stored case: the record (import shape) plus what the system keeps."""
 
-    latitude = fields.Float(required=True, allow_none=True)
-    longitude = fields.Float(required=True, allow_none=True)
+    latitude = Coordinate(required=True, allow_none=True)
+    longitude = Coordinate(required=True, allow_none=True)
 
     regions = fields.List(fields.String(validate=validate.OneOf(_keys("region"))), required=True)
     version = fields.Integer(required=True, metadata={"description": "Also the ETag."})
@@ -132,6 +133,14 @@ class TermSchema(Schema):
 class MunicipalityTermSchema(TermSchema):
     region = fields.String(required=True, validate=validate.OneOf(_keys("region")))
     code = fields.String(required=True, metadata={"description": "Official municipality code."})
+    lat = fields.Float(
+        required=True,
+        metadata={
+            "description": "Latitude of the centre (WGS84), where the map places cases "
+            "without coordinates of their own."
+        },
+    )
+    lon = fields.Float(required=True, metadata={"description": "Longitude of the centre."})
 
 
 VocabulariesSchema = Schema.from_dict(

@@ -340,5 +340,10 @@ SCHEMA_MESSAGES_DA = {
     "search.number": "{name} skal være et helt tal fra {low} til {high}.",
     "search.number_from": "{name} skal være et helt tal fra {low} og op.",
     "search.year": "{name} skal være et helt tal (et år som 2015).",
+    "crosstab.dimension": "Ukendt {name} '{input}'. Tilladt: {allowed}.",
+    "crosstab.required": "{name} skal angives: en af {allowed}.",
+    "crosstab.same": "Rækker og kolonner skal være forskellige, ikke begge '{name}'.",
+    "crosstab.format": "Ukendt format '{input}'. Tilladte formater: {allowed}.",
+    "compare.count": "Vælg {low} til {high} forskellige sager at sammenligne.",
     "plain": "{text}",
 }
