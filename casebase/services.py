@@ -18,6 +18,7 @@ from .importer import ImportReport
 from .models import Change, User
 from .places import Place
 from .schemas import Message, field_errors, load_record
+from .schemas.research import CrosstabRequest, load_crosstab
 from .schemas.search import load_search
 from .sync import Comparison
 from .uploads import Upload
@@ -95,6 +96,15 @@ class Casebase:
         """A query string's values (name -> values) as SearchParams; InvalidSearch if wrong."""
         try:
             return load_search(args)
+        except ValidationError as error:
+            lines = [m for messages in field_errors(error).values() for m in messages]
+            raise InvalidSearch(" ".join(lines), lines) from None
+
+    @staticmethod
+    def parse_crosstab(args: Mapping[str, Any]) -> CrosstabRequest:
+        """A cross-tabulation's parameters (name -> values); InvalidSearch if wrong."""
+        try:
+            return load_crosstab(args)
         except ValidationError as error:
             lines = [m for messages in field_errors(error).values() for m in messages]
             raise InvalidSearch(" ".join(lines), lines) from None

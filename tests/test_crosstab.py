@@ -383,7 +383,7 @@ def test_the_search_page_offers_the_choice_as_part_of_its_get_form(client, seede
     html = client.get("/").get_data(as_text=True)
     for name in ("rows", "cols"):
         select = re.search(
-            rf'<select id="crosstab-{name}" name="{name}" form="search-form">(.*?)</select>',
+            rf'<select id="crosstab-{name}" name="{name}" form="search-form"[^>]*>(.*?)</select>',
             html,
             re.S,
         )
@@ -438,8 +438,9 @@ def test_a_wrong_choice_on_the_page_is_a_friendly_400(client, seeded) -> None:
 
 
 def test_the_shades_are_a_sequence_whose_text_meets_wcag_aa() -> None:
-    from casebase.web.crosstab_table import SHADES, shade
     from test_pages import contrast
+
+    from casebase.web.crosstab_table import SHADES, shade
 
     assert [shade(0, 10), shade(1, 10), shade(10, 10)] == [0, 1, len(SHADES) - 1]
     assert [shade(n, 7) for n in range(8)] == sorted(shade(n, 7) for n in range(8))
@@ -448,3 +449,46 @@ def test_the_shades_are_a_sequence_whose_text_meets_wcag_aa() -> None:
         assert contrast(text, background) >= 4.5, (level, background, text)
         rule = re.search(rf"\.shade-{level} \{{([^}}]*)\}}", css)
         assert rule and background in rule.group(1) and text in rule.group(1), level
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_table_in_the_browser_with_and_without_javascript(open_page, live_server) -> None:
+    from conftest import api, screenshot
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    page.goto(live_server + "/?theme=byrum")
+    page.evaluate("window.__sameDocument = true")
+    page.select_option("#crosstab-rows", "region")
+    expect(page.locator(".crosstab .hint").last).to_contain_text("Vælg både rækker og kolonner")
+    page.select_option("#crosstab-cols", "collaboration_form")
+    table = page.locator("table.crosstab-table")
+    expect(table).to_be_visible()
+    body = api(live_server, "/api/crosstab?rows=region&cols=collaboration_form&theme=byrum")
+    expect(table.locator("caption")).to_contain_text(f"{body['total']} sager med begge dele")
+    expect(table.locator("tbody tr")).to_have_count(len(body["row_values"]))
+    assert page.evaluate("window.__sameDocument") is True  # the choice followed without a reload
+    screenshot(page, "crosstab")
+    screenshot(page, "crosstab-table", page.locator("section.crosstab"))
+
+    # A cell is a link to the search it counts, reachable by keyboard.
+    link = table.locator("tbody td a").first
+    link.focus()
+    expect(link).to_be_focused()
+    count = int(link.inner_text())
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile("rows="))
+    expect(page.locator(".results-count")).to_contain_text(
+        "1 sag" if count == 1 else f"{count} sager"
+    )
+
+    plain = open_page(javascript=False).page
+    plain.goto(live_server + "/?theme=byrum")
+    plain.select_option("#crosstab-rows", "decade")
+    plain.select_option("#crosstab-cols", "status")
+    plain.locator(".crosstab button[type=submit]").click()
+    expect(plain).to_have_url(re.compile("rows=decade.*cols=status|cols=status.*rows=decade"))
+    expect(plain.locator("table.crosstab-table tbody tr").first).to_be_visible()

@@ -4,6 +4,8 @@ web/i18n.py says them in the chosen language; vocabulary and field labels come f
 vocabularies.py and the catalogue of facets and sorts from catalogue.py.
 """
 
+from .messages_research import RESEARCH_MESSAGES
+
 # key -> (Danish, English). `{name}` placeholders are filled by t(key, name=...).
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
@@ -347,3 +349,6 @@ SCHEMA_MESSAGES_DA = {
     "compare.count": "Vælg {low} til {high} forskellige sager at sammenligne.",
     "plain": "{text}",
 }
+
+# The research tools' words (docs/contract.md section 10) live in their own module.
+MESSAGES.update(RESEARCH_MESSAGES)
