@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import catalogue, vocabularies
 from .analysis import danish_sort_key
-from .columns import FACET_BASE, FACET_VALUES, Columns
+from .columns import FACET_VALUES, Columns
 from .filters import select
 from .generations import CaseIndex
 from .params import SearchParams
@@ -66,7 +66,7 @@ def crosstab(index: CaseIndex, params: SearchParams, rows: str, cols: str) -> Cr
     with index.snapshot() as snap:
         if snap is None:
             return CrossTab(rows, cols, 0, [], [], [], [], [])
-        q = query_for(snap, params.q)
+        q = query_for(snap, params.q) if params.q.strip() else None
         final = select(snap, params, q, scored=False).final
         return _tabulate(
             rows, _pairs(snap.columns, final, rows), cols, _pairs(snap.columns, final, cols)
@@ -74,11 +74,10 @@ def crosstab(index: CaseIndex, params: SearchParams, rows: str, cols: str) -> Cr
 
 
 def _pairs(cols: Columns, mask: np.ndarray, dimension: str) -> _Pairs:
-    if dimension in FACET_BASE:
-        base, keys = FACET_BASE[dimension], FACET_VALUES[dimension]
-        codes = cols.code_values
-        chosen = mask[cols.code_docs] & (codes >= base) & (codes < base + len(keys))
-        return _Pairs(cols.code_docs[chosen], codes[chosen] - base, list(keys))
+    if dimension in FACET_VALUES:
+        docs, index = cols.facet_pairs(dimension)
+        chosen = mask[docs]
+        return _Pairs(docs[chosen], index[chosen], list(FACET_VALUES[dimension]))
     docs = np.flatnonzero(mask & (cols.start > 0))
     years = cols.start[docs]
     if dimension == catalogue.DECADE:
@@ -95,11 +94,12 @@ def _tabulate(rows: str, row: _Pairs, cols: str, col: _Pairs) -> CrossTab:
     # Every (row value, column value) of every document: row pairs repeated once per column
     # value of their document.
     repeat = col_count[row.docs]
-    first = np.repeat(col_start[row.docs], repeat)
-    offset = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    # The k-th combination of a row pair takes column pair col_start[doc] + k.
+    shift = np.repeat(col_start[row.docs] - (np.cumsum(repeat) - repeat), repeat)
+    column_pairs = np.arange(len(shift)) + shift
     width = len(col.values)
     cells = np.bincount(
-        np.repeat(row.index, repeat) * width + col.index[first + offset],
+        np.repeat(row.index, repeat) * width + col.index[column_pairs],
         minlength=len(row.values) * width,
     ).reshape(len(row.values), width)
     both = (np.bincount(row.docs, minlength=size) > 0) & (col_count > 0)
@@ -122,7 +122,7 @@ def _tabulate(rows: str, row: _Pairs, cols: str, col: _Pairs) -> CrossTab:
 def _order(dimension: str, values: list[str | int], totals: np.ndarray) -> list[int]:
     """The indexes of the values with cases: years in order, facet values as facets are."""
     present = [i for i in range(len(values)) if totals[i] > 0]
-    if dimension not in FACET_BASE:
+    if dimension not in FACET_VALUES:
         return present  # np.unique gave the years in ascending order
     return sorted(
         present, key=lambda i: (-int(totals[i]), danish_sort_key(_label(dimension, values[i])))
@@ -139,4 +139,11 @@ def _label(dimension: str, value: str | int) -> str:
         return f"{value}–{int(value) + 9}"
     if dimension == catalogue.YEAR_FACET:
         return str(value)
-    return vocabularies.label(catalogue.BY_NAME[dimension].vocabulary, str(value))
+    return LABELS[dimension].get(str(value), str(value))
+
+
+# Each facet's keys -> their Danish labels.
+LABELS = {
+    facet.name: {term.key: term.da for term in vocabularies.VOCABULARIES[facet.vocabulary]}
+    for facet in catalogue.FACETS
+}
