@@ -9,6 +9,10 @@ from html import unescape
 
 import pytest
 
+# The pages do not depend on the database: in the browser, SQLite only (the API's tests
+# run on both).
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 BASE = {"description": "Tekst.", "status": "afsluttet"}
 CASES = [
     {
@@ -160,6 +164,7 @@ def test_the_search_page_lets_a_user_pick_cases_to_compare(client, cases) -> Non
 
 
 @pytest.mark.browser
+@ON_SQLITE
 def test_pick_two_cases_and_compare_them_in_the_browser(open_page, live_server) -> None:
     from conftest import PHONE, screenshot
     from playwright.sync_api import expect

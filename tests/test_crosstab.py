@@ -24,6 +24,11 @@ from casebase.engine import CaseIndex, CrossTab, SearchParams, TabValue, crossta
 from casebase.engine.analysis import danish_sort_key
 from casebase.tables import crosstab_csv
 
+# The pages do not depend on the database: in the browser, SQLite only (the API's tests
+# run on both).
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 # --- the engine, on the corpus of tests/search_fixtures.py -----------------------------------
 
 
@@ -455,6 +460,7 @@ def test_the_shades_are_a_sequence_whose_text_meets_wcag_aa() -> None:
 
 
 @pytest.mark.browser
+@ON_SQLITE
 def test_the_table_in_the_browser_with_and_without_javascript(open_page, live_server) -> None:
     from conftest import api, screenshot
     from playwright.sync_api import expect

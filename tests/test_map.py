@@ -18,6 +18,10 @@ from casebase.errors import CasebaseError
 from casebase.schemas.research import FeatureCollectionSchema
 from casebase.web import security
 
+# The pages do not depend on the database: in the browser, SQLite only (the API's tests
+# run on both).
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 MUNICIPALITIES = json.loads(
     (ROOT / "casebase" / "data" / "municipalities.json").read_text(encoding="utf-8")
 )
@@ -243,6 +247,7 @@ def lone_municipality(live_server: str) -> tuple[str, str]:
 
 
 @pytest.mark.browser
+@ON_SQLITE
 def test_the_map_shows_the_points_without_network_and_a_point_opens_its_case(
     open_page, live_server
 ) -> None:
@@ -284,6 +289,7 @@ def test_the_map_shows_the_points_without_network_and_a_point_opens_its_case(
 
 
 @pytest.mark.browser
+@ON_SQLITE
 def test_the_map_with_tiles_on_a_phone_and_without_javascript(open_page, live_server) -> None:
     from conftest import PHONE, offline_tiles, screenshot
     from playwright.sync_api import expect
