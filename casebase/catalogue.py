@@ -95,6 +95,14 @@ BY_FIELD = {facet.field: facet for facet in FACETS}
 # year_from and year_to are).
 YEAR_FACET = "start_year"
 COUNTED = (*FACET_NAMES, YEAR_FACET)
+# What a cross-tabulation can put in its rows and columns (docs/contract.md section 10): every
+# facet, the start year, and the decade of the start year.
+DECADE = "decade"
+YEAR_DIMENSIONS = {
+    YEAR_FACET: ("Startår", "Start year"),
+    DECADE: ("Årti", "Decade"),
+}
+DIMENSIONS = (*FACET_NAMES, *YEAR_DIMENSIONS)
 PANELS = tuple(sorted((f for f in FACETS if f.panel is not None), key=lambda f: f.panel or 0))
 
 SORTS = (
@@ -116,3 +124,11 @@ MAX_PER_PAGE = 100
 
 def default_sort(has_query: bool) -> str:
     return DEFAULT_SORT_WITH_QUERY if has_query else DEFAULT_SORT_WITHOUT_QUERY
+
+
+def dimension_label(name: str, lang: str = "da") -> str:
+    """What a cross-tabulation's rows or columns are called: a facet's label, or a year's."""
+    if name in BY_NAME:
+        return BY_NAME[name].label(lang)
+    danish, english = YEAR_DIMENSIONS[name]
+    return english if lang == "en" else danish

@@ -7,11 +7,13 @@ the README's one table (docs/contract.md section 12; tests/test_settings.py comp
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import clock
 from .errors import CasebaseError
@@ -39,6 +41,14 @@ IMPORT_LIMITS = {
     "IMPORT_MAX_XLSX_MB": _IMPORT_DEFAULTS.max_xlsx_bytes // (1024 * 1024),  # a workbook, unpacked
     "IMPORT_TIMEOUT_S": 120,
 }
+
+# The map's tiles (docs/contract.md section 10): an http(s) address with {z}, {x} and {y}, as
+# Leaflet takes it ({s} for a subdomain too). The map page's Content-Security-Policy allows
+# images from its origin, so only a plain host name (or address) and port are accepted there.
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+OSM_COPYRIGHT = "https://www.openstreetmap.org/copyright"
+_TILE_HOST = re.compile(r"(\{s\}\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 LOG_FORMATS = ("auto", "json", "text")
@@ -76,6 +86,8 @@ SETTINGS = (
     Setting("LOG_LEVEL", "`INFO` for `casebase serve`, else `WARNING`"),
     Setting("TODAY", "the date in Denmark"),
     Setting("LEXICON_CACHE", "`~/.cache/casebase/`"),
+    Setting("TILE_URL", f"`{DEFAULT_TILE_URL}`"),
+    Setting("TILE_ATTRIBUTION", f"`{DEFAULT_TILE_ATTRIBUTION}`"),
 )
 
 
@@ -148,6 +160,25 @@ def int_setting(name: str, default: int) -> int:
     return int(text)
 
 
+def tile_url(text: str | None) -> str:
+    """CASEBASE_TILE_URL checked: a tile address Leaflet can fill in (the default when empty)."""
+    url = (text or "").strip() or DEFAULT_TILE_URL
+    parts = urlsplit(url)
+    missing = [name for name in ("{z}", "{x}", "{y}") if name not in url]
+    if parts.scheme not in ("http", "https") or not _TILE_HOST.fullmatch(parts.netloc) or missing:
+        raise CasebaseError(
+            f"{ENV_PREFIX}TILE_URL must be an http(s) address of map tiles with {{z}}, {{x}} and "
+            f"{{y}} (such as {DEFAULT_TILE_URL}), not {url!r}"
+        )
+    return url
+
+
+def tile_origin(url: str) -> str:
+    """Where a tile URL's images come from, as a Content-Security-Policy source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}.', '*.')}"
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The settings: DATABASE_URL, INDEX_DIR, SECRET_KEY and the rest, resolved."""
     overrides = dict(overrides or {})
@@ -176,6 +207,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,
         **{name: int_setting(name, default) for name, default in IMPORT_LIMITS.items()},
+        "TILE_URL": tile_url(env.get(ENV_PREFIX + "TILE_URL")),
+        "TILE_ATTRIBUTION": (env.get(ENV_PREFIX + "TILE_ATTRIBUTION") or "").strip()
+        or DEFAULT_TILE_ATTRIBUTION,
     }
     config.update(overrides)
     return config

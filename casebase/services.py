@@ -19,6 +19,7 @@ from . import (
     exporter,
     history,
     importer,
+    places,
     store,
     sync,
     thesaurus,
@@ -27,11 +28,21 @@ from . import (
 from .backup import Summary, restore_backup, write_backup
 from .config import SEED_DIR
 from .db import Database
-from .engine import CaseIndex, IndexBusy, SearchParams, SearchResult, SimilarHit, Thesaurus
+from .engine import (
+    CaseIndex,
+    CrossTab,
+    IndexBusy,
+    SearchParams,
+    SearchResult,
+    SimilarHit,
+    Thesaurus,
+)
 from .errors import Conflict, InvalidSearch, NotFound, NotReady, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change
+from .places import Place
 from .schemas import Message, field_errors, load_record
+from .schemas.research import CrosstabRequest, load_crosstab
 from .schemas.search import load_search
 from .service_accounts import AccountService
 from .sync import Comparison
@@ -189,6 +200,15 @@ class Casebase(AccountService):
             lines = [m for messages in field_errors(error).values() for m in messages]
             raise InvalidSearch(" ".join(lines), lines) from None
 
+    @staticmethod
+    def parse_crosstab(args: Mapping[str, Any]) -> CrosstabRequest:
+        """A cross-tabulation's parameters (name -> values); InvalidSearch if wrong."""
+        try:
+            return load_crosstab(args)
+        except ValidationError as error:
+            lines = [m for messages in field_errors(error).values() for m in messages]
+            raise InvalidSearch(" ".join(lines), lines) from None
+
     def similar(self, ref: str, limit: int = 5) -> list[SimilarHit]:
         self._refresh()
         try:
@@ -215,6 +235,34 @@ class Casebase(AccountService):
             record = history.record_of(session, ref, version)
         record["labels"] = case_labels(record)
         return record
+
+    # --- research tools (docs/contract.md section 10) -------------------------------------
+    def crosstab(self, params: SearchParams, rows: str, cols: str) -> CrossTab:
+        """The cases a search finds, counted by two dimensions (catalogue.DIMENSIONS)."""
+        self._refresh()
+        return engine.crosstab(self.index, params, rows, cols, self._compiled_thesaurus())
+
+    def places(self, params: SearchParams) -> list[Place]:
+        """Where every case a search finds is, in the search's order (those with a place)."""
+        self._refresh()
+        refs = engine.matching_refs(self.index, params, self._compiled_thesaurus())
+        return self.places_of(refs)
+
+    def places_of(self, refs: Sequence[str]) -> list[Place]:
+        """Where some cases are (those stored and with a place), in the order given."""
+        with self.db.session() as session:
+            return places.places_of(session, refs)
+
+    def find_cases(self, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The records with labels of the stored cases among refs, by ref (for /compare)."""
+        with self.db.session() as session:
+            records = {
+                ref: store.record_to_dict(case)
+                for ref, case in store.find_cases(session, refs).items()
+            }
+        for record in records.values():
+            record["labels"] = case_labels(record)
+        return records
 
     def recent_changes(self, limit: int = 50) -> list[Change]:
         with self.db.session() as session:

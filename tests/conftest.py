@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pgcluster
 import pytest
@@ -173,3 +178,139 @@ def live_server(seeded: Casebase, env: dict[str, str]) -> Iterator[str]:
 def search_body(service: Casebase, args: dict[str, list[str]]) -> dict:
     """A search through the service, as the API answers it (parameters as a query string)."""
     return SearchResponseSchema().dump(service.search(service.parse_search(args)))
+
+
+# --- a real browser: Debian's chromium through Playwright -----------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pgcluster.skip_or_fail(
+            f"{CHROMIUM} is not installed (apt-get install chromium)",
+            env_var=pgcluster.REQUIRE_BROWSER_ENV,
+        )
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+class Watched:
+    """A page plus what it did wrong: console errors, page errors, requests to other hosts.
+
+    A test that means a page to ask another host (the map's tile server) says so in
+    `allowed_hosts`, and which console errors that may cause in `allowed_errors`.
+    """
+
+    def __init__(self, page, base_url: str) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.allowed_hosts: set[str] = set()
+        self.allowed_errors: list[str] = []
+        allowed = urlsplit(base_url).hostname
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def request(req) -> None:  # type: ignore[no-untyped-def]
+            parts = urlsplit(req.url)
+            if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != allowed:
+                self.foreign.append(req.url)
+
+        page.on("request", request)
+
+    def check(self) -> None:
+        errors = [e for e in self.errors if not any(a in e for a in self.allowed_errors)]
+        assert errors == [], errors
+        foreign = [url for url in self.foreign if urlsplit(url).hostname not in self.allowed_hosts]
+        assert foreign == [], foreign
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(viewport=..., javascript=True) -> a Watched page; all are checked at the end.
+
+    bypass_csp=True lets a test inject a script of its own (the accessibility audit's axe).
+    """
+    contexts, watched = [], []
+
+    def open_(
+        viewport: dict[str, int] | None = None, javascript: bool = True, bypass_csp: bool = False
+    ) -> Watched:
+        context = browser.new_context(
+            viewport=viewport or DESKTOP,
+            java_script_enabled=javascript,
+            locale="da-DK",
+            bypass_csp=bypass_csp,
+        )
+        contexts.append(context)
+        page = Watched(context.new_page(), live_server)
+        watched.append(page)
+        return page
+
+    yield open_
+    try:
+        for page in watched:
+            page.check()
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def api(base_url: str, path: str) -> dict:
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
+        return json.load(response)
+
+
+def screenshot(page, name: str, element=None) -> None:  # type: ignore[no-untyped-def]
+    """The whole page, or one element of it, as test-artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if element is not None:
+        element.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    else:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+# A map tile the browser tests serve instead of the tile server's (they never go online).
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN48e4FAAWAAr9FzNMoAAAAAElFTkSuQmCC"
+)
+TILE_HOST = "tile.openstreetmap.org"
+
+
+def offline_tiles(watched: Watched, serve: bool = True) -> None:
+    """The tile server as the test wants it: blank tiles (serve) or no network at all."""
+    watched.allowed_hosts.add(TILE_HOST)
+
+    def answer(route) -> None:  # type: ignore[no-untyped-def]
+        if serve:
+            route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+        else:
+            route.abort("internetdisconnected")
+
+    watched.page.route(f"https://{TILE_HOST}/**", answer)
+    if not serve:  # the browser says so for every tile it could not load
+        watched.allowed_errors.append("net::ERR_INTERNET_DISCONNECTED")

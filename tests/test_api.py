@@ -99,6 +99,8 @@ API_PATHS = [
     "/api/export",
     "/api/vocabularies",
     "/api/thesaurus",
+    "/api/crosstab",
+    "/api/cases.geojson",
     "/healthz",
     "/readyz",
 ]
@@ -721,7 +723,7 @@ def test_vocabularies_have_the_shape_of_the_spec(client: FlaskClient) -> None:
         "label_en": "Strategic partnership",
     }
     for name, terms in body.items():
-        extra = {"region", "code"} if name == "municipality" else set()
+        extra = {"region", "code", "lat", "lon"} if name == "municipality" else set()
         assert all(set(t) == {"value", "label_da", "label_en"} | extra for t in terms)
     copenhagen = next(t for t in body["municipality"] if t["value"] == "København")
     assert (copenhagen["region"], copenhagen["code"]) == ("hovedstaden", "0101")
@@ -765,6 +767,8 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         ("/api/export", "get"),
         ("/api/vocabularies", "get"),
         ("/api/thesaurus", "get"),
+        ("/api/crosstab", "get"),
+        ("/api/cases.geojson", "get"),
         ("/healthz", "get"),
         ("/readyz", "get"),
     }

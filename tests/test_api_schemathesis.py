@@ -26,6 +26,7 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # - an import: 400, for a file that is not a readable CSV, JSON, JSON Lines or XLSX file.
 # - a restore: 400 without a version for a case that is not deleted, or naming a version that
 #   is a deletion; 412 and 422 as for PUT (an old record must pass today's rules).
+# - a cross-tabulation: 400 when rows and cols name the same dimension.
 # Any ref may answer 410 once a fuzzed DELETE has removed it (docs/contract.md section 10).
 POSITIVE_DEFAULT = ["2xx", "3xx", "401", "403", "404", "409", "410", "429"]
 ALSO_ACCEPTABLE = {
@@ -34,6 +35,7 @@ ALSO_ACCEPTABLE = {
     "DELETE /api/cases/{ref}": ["412"],
     "POST /api/imports": ["400"],
     "POST /api/cases/{ref}/restore": ["400", "412", "422"],
+    "GET /api/crosstab": ["400"],
 }
 # A record body: the record schema reads null and "" as absent in every field (the import
 # rule spreadsheets need), so a body the description calls invalid may still be accepted.

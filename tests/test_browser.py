@@ -1,116 +1,24 @@
 """The pages in a real browser (Debian's chromium through Playwright) against a real server.
 
 Every test also checks that the page logged no console error (a CSP violation is one) and
-asked no host but the server for anything. Screenshots of the search and case pages, at
-desktop and phone width, are written to test-artifacts/screenshots/ for a reviewer.
+asked no host but the server for anything (the fixtures are in conftest.py). Screenshots of
+the search and case pages, at desktop and phone width, are written to
+test-artifacts/screenshots/ for a reviewer.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
-from conftest import ROOT, run_cli
-from pgcluster import REQUIRE_BROWSER_ENV, skip_or_fail
+from conftest import PHONE, SCREENSHOTS, api, run_cli, screenshot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 15_000
 ADMIN_PASSWORD = "browser-admin-password"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        skip_or_fail(
-            f"{CHROMIUM} is not installed (apt-get install chromium)", env_var=REQUIRE_BROWSER_ENV
-        )
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-
-
-class Watched:
-    """A page plus what it did wrong: console errors, page errors, requests to other hosts."""
-
-    def __init__(self, page, base_url: str) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        allowed = urlsplit(base_url).hostname
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def request(req) -> None:  # type: ignore[no-untyped-def]
-            parts = urlsplit(req.url)
-            if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != allowed:
-                self.foreign.append(req.url)
-
-        page.on("request", request)
-
-    def check(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.foreign == [], self.foreign
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(viewport=..., javascript=True) -> a Watched page; all are checked at the end."""
-    contexts, watched = [], []
-
-    def open_(viewport: dict[str, int] | None = None, javascript: bool = True) -> Watched:
-        context = browser.new_context(
-            viewport=viewport or DESKTOP, java_script_enabled=javascript, locale="da-DK"
-        )
-        contexts.append(context)
-        page = Watched(context.new_page(), live_server)
-        watched.append(page)
-        return page
-
-    yield open_
-    try:
-        for page in watched:
-            page.check()
-    finally:
-        for context in contexts:
-            context.close()
-
-
-def api(base_url: str, path: str) -> dict:
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:
-        return json.load(response)
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def count_text(total: int) -> str:
@@ -128,7 +36,7 @@ def test_results_follow_typing_ticking_and_chips(open_page, live_server):
     page.goto(live_server + "/")
     everything = api(live_server, "/api/cases")
     expect(page.locator(".results-count")).to_contain_text(count_text(everything["total"]))
-    expect(page.locator("svg.chart[role=img] title#chart-title")).to_have_count(1)
+    expect(page.locator("svg.chart[role=group] title#chart-title")).to_have_count(1)
     screenshot(page, "search-desktop")
     page.evaluate("window.__sameDocument = true")
 

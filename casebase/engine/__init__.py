@@ -13,9 +13,11 @@
 - facets, sorting, snippets, suggest, similar, results: facet counts, result order, snippets,
   did-you-mean, similar cases, and the typed answers
 - search: a search, and the refs of every match (exports)
+- crosstab: a search's cases counted by two dimensions (facets, start year, decade)
 docs/architecture.md shows how a search travels from HTTP to the index and back.
 """
 
+from .crosstab import CrossTab, TabValue, crosstab
 from .generations import Batch, CaseIndex, IndexBusy
 from .params import SearchParams
 from .results import Bucket, Expansion, Hit, SearchResult, SimilarHit, Why
@@ -27,14 +29,17 @@ __all__ = [
     "Batch",
     "Bucket",
     "CaseIndex",
+    "CrossTab",
     "Expansion",
     "Hit",
     "IndexBusy",
     "SearchParams",
     "SearchResult",
     "SimilarHit",
+    "TabValue",
     "Thesaurus",
     "Why",
+    "crosstab",
     "matching_refs",
     "search",
     "similar",

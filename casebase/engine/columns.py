@@ -76,10 +76,23 @@ class Columns:
     oldest_rank: np.ndarray  # start_year ascending, none last, ties by ref
     lengths: dict[str, np.ndarray]  # text field -> field length per docnum
     doc_of_ref: dict[str, int] = field(default_factory=dict)
+    # facet -> its (doc, value index) pairs, made on first use (engine/crosstab.py)
+    _facet_pairs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
         return len(self.live)
+
+    def facet_pairs(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """One facet's (doc, index into FACET_VALUES[facet]) pairs of the live documents,
+        sorted by doc; made once per generation (two threads may both make it: same result)."""
+        pairs = self._facet_pairs.get(facet)
+        if pairs is None:
+            base, size = FACET_BASE[facet], len(FACET_VALUES[facet])
+            chosen = (self.code_values >= base) & (self.code_values < base + size)
+            pairs = (self.code_docs[chosen], self.code_values[chosen] - base)
+            self._facet_pairs[facet] = pairs
+        return pairs
 
     @classmethod
     def build(cls, parts: list[tuple[SegmentArrays, int, np.ndarray]]) -> Columns:

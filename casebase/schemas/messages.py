@@ -50,6 +50,11 @@ ENGLISH = {
     "thesaurus.groups": "A thesaurus holds 1 to {max} groups.",
     "thesaurus.twice": "The term '{term}' is in group {first} and in group {second}.",
     "thesaurus.json": "Not a thesaurus file: {problem}.",
+    "crosstab.dimension": "Unknown {name} '{input}'. Allowed: {allowed}.",
+    "crosstab.required": "{name} is required: one of {allowed}.",
+    "crosstab.same": "rows and cols must be different dimensions, not both '{name}'.",
+    "crosstab.format": "Unknown format '{input}'. Allowed formats: {allowed}.",
+    "compare.count": "Choose {low} to {high} different cases to compare.",
     # A message from elsewhere (a library) that the catalogue does not know: shown as it is.
     "plain": "{text}",
 }

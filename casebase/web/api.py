@@ -205,7 +205,7 @@ def _terms(name: str) -> list[dict[str, Any]]:
     for term in vocabularies.VOCABULARIES[name]:
         item: dict[str, Any] = {"value": term.key, "label_da": term.da, "label_en": term.en}
         if name == "municipality":
-            item |= {"region": term.region, "code": term.code}
+            item |= {"region": term.region, "code": term.code, "lat": term.lat, "lon": term.lon}
         terms.append(item)
     return terms
 
@@ -217,7 +217,7 @@ class Vocabularies(MethodView):
         """The vocabularies
 
         Every value's key (used in URLs, the API and exports) with its Danish and English
-        labels; municipalities add their region and official code.
+        labels; municipalities add their region, official code and centre (lat, lon).
         """
         return {name: _terms(name) for name in VOCABULARY_ORDER}
 

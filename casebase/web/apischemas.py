@@ -141,6 +141,14 @@ class TermSchema(Schema):
 class MunicipalityTermSchema(TermSchema):
     region = fields.String(required=True, validate=validate.OneOf(_keys("region")))
     code = fields.String(required=True, metadata={"description": "Official municipality code."})
+    lat = fields.Float(
+        required=True,
+        metadata={
+            "description": "Latitude of the centre (WGS84), where the map places cases "
+            "without coordinates of their own."
+        },
+    )
+    lon = fields.Float(required=True, metadata={"description": "Longitude of the centre."})
 
 
 VocabulariesSchema = Schema.from_dict(

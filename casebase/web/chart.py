@@ -1,8 +1,9 @@
 """A bar chart of cases per start year, as inline SVG built on the server (no script, no style=).
 
 Each bar is a link to the same search narrowed to that year, so the chart is usable by
-keyboard; the SVG carries role="img" with a <title> and <desc>, and the page adds the numbers
-as a table for screen readers and anyone who prefers them.
+keyboard; the SVG is a group of those links (role="group": an image may hold no links) named by
+its <title> and <desc>, its axes hidden from screen readers, and the page adds the numbers as a
+table for screen readers and anyone who prefers them.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def render_svg(
     first_x = LEFT + ((WIDTH - LEFT - RIGHT) - slot * len(years)) / 2
     height = PLOT_BOTTOM - PLOT_TOP
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
         f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg" '
         f'font-family="system-ui, sans-serif" font-size="13" fill="{TEXT_COLOUR}">',
         f'<title id="chart-title">{escape(title)}</title>',
@@ -78,9 +79,12 @@ def render_svg(
         y = PLOT_BOTTOM - height * tick / top
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{AXIS_COLOUR}" stroke-width="{1 if tick == 0 else 0.4}"/>'
+            f'stroke="{AXIS_COLOUR}" stroke-width="{1 if tick == 0 else 0.4}" aria-hidden="true"/>'
         )
-        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
+        parts.append(
+            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" aria-hidden="true">'
+            f"{tick}</text>"
+        )
     step = next((s for s in LABEL_STEPS if len(years) / s <= MAX_LABELS), LABEL_STEPS[-1])
     for i, entry in enumerate(years):
         x = first_x + i * slot
@@ -96,7 +100,7 @@ def render_svg(
         if entry.year % step == 0 or len(years) == 1:
             parts.append(
                 f'<text x="{x + slot / 2:.1f}" y="{PLOT_BOTTOM + 18}" '
-                f'text-anchor="middle">{entry.year}</text>'
+                f'text-anchor="middle" aria-hidden="true">{entry.year}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

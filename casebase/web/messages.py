@@ -4,6 +4,8 @@ web/i18n.py says them in the chosen language; vocabulary and field labels come f
 vocabularies.py and the catalogue of facets and sorts from catalogue.py.
 """
 
+from .messages_research import RESEARCH_MESSAGES
+
 # key -> (Danish, English). `{name}` placeholders are filled by t(key, name=...).
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
@@ -450,5 +452,13 @@ SCHEMA_MESSAGES_DA = {
     "thesaurus.groups": "En tesaurus har 1 til {max} grupper.",
     "thesaurus.twice": "Termen '{term}' står i gruppe {first} og i gruppe {second}.",
     "thesaurus.json": "Ikke en tesaurus-fil: {problem}.",
+    "crosstab.dimension": "Ukendt {name} '{input}'. Tilladt: {allowed}.",
+    "crosstab.required": "{name} skal angives: en af {allowed}.",
+    "crosstab.same": "Rækker og kolonner skal være forskellige, ikke begge '{name}'.",
+    "crosstab.format": "Ukendt format '{input}'. Tilladte formater: {allowed}.",
+    "compare.count": "Vælg {low} til {high} forskellige sager at sammenligne.",
     "plain": "{text}",
 }
+
+# The research tools' words (docs/contract.md section 10) live in their own module.
+MESSAGES.update(RESEARCH_MESSAGES)

@@ -28,7 +28,7 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    from . import case_page, search_page  # noqa: F401  # their views join the blueprint
+    from . import case_page, compare_page, map_page, search_page  # noqa: F401  # their views join the blueprint
 
     i18n.init_app(app)
     app.register_blueprint(bp)

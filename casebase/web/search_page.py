@@ -1,8 +1,10 @@
-"""The search page `/` (docs/contract.md section 8): one function builds what it shows.
+"""The search page `/` (docs/contract.md sections 8 and 10): one function builds what it shows.
 
 The page's whole state is its query string, parsed by the search's one schema and run by the
 same service call as the API, so the page and the API cannot drift. With the header
-FRAGMENT_HEADER the page answers only its changing parts (for static/js/search.js).
+FRAGMENT_HEADER the page answers only its changing parts (for static/js/search.js). The list
+shows the cross-tabulation the state chooses (rows, cols); the map view (map_page.py) shows the
+same search on a map.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from .. import catalogue, get_service, vocabularies
 from ..engine import Bucket, Hit, SearchResult
 from ..errors import InvalidSearch
 from . import chart
+from .crosstab_table import crosstab_table, dimension_options
 from .i18n import current_language, format_number, format_years, t, translate_error, vocab_label
 from .pages import bp
-from .searchstate import export_url, search_state, search_url
+from .searchstate import TABLE_PARAMETERS, export_url, search_only, search_state, search_url
 
 FRAGMENT_HEADER = "X-Casebase-Fragment"
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -196,15 +199,54 @@ def _sort_options() -> list[tuple[str, str]]:
     return [("", t("sort.auto"))] + [(s.key, s.label(lang)) for s in catalogue.SORTS]
 
 
+# --- the table and the views ------------------------------------------------------------
+
+
+def _crosstab(state: MultiDict[str, str]) -> dict[str, Any]:
+    """The choice of rows and columns, and the table when both are chosen."""
+    rows, cols = state.get("rows", ""), state.get("cols", "")
+    table = None
+    if rows and cols:
+        service = get_service(current_app)
+        asked = service.parse_crosstab(state.to_dict(flat=False))
+        table = crosstab_table(state, service.crosstab(asked.search, asked.rows, asked.cols))
+    return {
+        "options": dimension_options(),
+        "rows": rows,
+        "cols": cols,
+        "table": table,
+        "incomplete": bool(rows) != bool(cols),
+    }
+
+
+def views(state: MultiDict[str, str]) -> list[tuple[str, str, bool]]:
+    """The views of the search: (label, link, current), the list and the map."""
+    search = search_only(state)
+    return [
+        (
+            t("view.list"),
+            search_url(search, view="pages.search"),
+            request.endpoint == "pages.search",
+        ),
+        (t("view.map"), search_url(search, view="pages.map"), request.endpoint == "pages.map"),
+    ]
+
+
 # --- the page -----------------------------------------------------------------------------
 
 
-def search_page(args: MultiDict[str, str]) -> dict[str, Any]:
-    """Everything the search page shows, for a query string; InvalidSearch when it is wrong."""
+def search_page(args: MultiDict[str, str], table: bool = True) -> dict[str, Any]:
+    """Everything the search page shows, for a query string; InvalidSearch when it is wrong.
+
+    Without `table` (the map view) the cross-tabulation's choice is not part of the state.
+    """
     state = search_state(args)
+    if not table:
+        state = search_only(state)
     service = get_service(current_app)
-    found = service.search(service.parse_search(state.to_dict(flat=False)))
+    found = service.search(service.parse_search(search_only(state).to_dict(flat=False)))
     suggestion = found.suggestion
+    kept = ("q", "sort", "per_page", *TABLE_PARAMETERS)
     return {
         "state": state,
         "body": found,
@@ -216,9 +258,7 @@ def search_page(args: MultiDict[str, str]) -> dict[str, Any]:
         "panels": _panels(found.facets),
         "chips": _chips(state),
         "clear_href": search_url(
-            MultiDict(
-                [(n, v) for n, v in state.items(multi=True) if n in ("q", "sort", "per_page")]
-            )
+            MultiDict([(n, v) for n, v in state.items(multi=True) if n in kept])
         ),
         "count_text": _count_text(found),
         "results": result_items(found.results),
@@ -232,6 +272,21 @@ def search_page(args: MultiDict[str, str]) -> dict[str, Any]:
         "chart": _chart(state, found.facets.get(catalogue.YEAR_FACET, [])),
         "exports": [(fmt, t(f"export.{fmt}"), export_url(state, fmt)) for fmt in EXPORT_FORMATS],
         "sort_options": _sort_options(),
+        "crosstab": _crosstab(state) if table else None,
+        "views": views(state),
+    }
+
+
+def invalid_search(error: InvalidSearch) -> dict[str, Any]:
+    """What the page shows for a search it cannot run: the message and the search box."""
+    return {
+        "error": " ".join(translate_error(problem) for problem in error.problems),
+        "state": search_state(request.args),
+        "q": request.args.get("q", ""),
+        "sort": "",
+        "year_from": "",
+        "year_to": "",
+        "sort_options": _sort_options(),
     }
 
 
@@ -243,15 +298,7 @@ def search() -> Response:
         data = search_page(request.args)
         status = 200
     except InvalidSearch as error:
-        data = {
-            "error": " ".join(translate_error(problem) for problem in error.problems),
-            "state": search_state(request.args),
-            "q": request.args.get("q", ""),
-            "sort": "",
-            "year_from": "",
-            "year_to": "",
-            "sort_options": _sort_options(),
-        }
+        data = invalid_search(error)
         status = 400
     response = Response(render_template(template, **data), status=status)
     response.vary.add(FRAGMENT_HEADER)

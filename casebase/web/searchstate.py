@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..schemas.search import SEARCH_ARGS
 
 # Query-string names that belong to the search (others, like lang, belong to the page).
 SEARCH_PARAMETERS = frozenset(SEARCH_ARGS.fields)
+# The cross-tabulation's choice: part of the search page's state, not of the search.
+TABLE_PARAMETERS = frozenset({"rows", "cols"})
 # What an export or a feed of the search leaves out: the page it shows.
 PAGE_ONLY = frozenset({"page", "per_page"})
+# The views of a search: the list (with its table) and the map.
+SEARCH_VIEWS = ("pages.search", "pages.map")
 
 
 def search_state(args: MultiDict[str, str]) -> MultiDict[str, str]:
-    """The search's own parameters with a value, in their original order.
+    """The search's own parameters with a value, in their original order, and the table's.
 
     Names the search does not know (lang, and what links pick up on the way: fbclid,
     utm_source, ...) are left out, so a shared link still opens; the API refuses them.
@@ -29,15 +33,24 @@ def search_state(args: MultiDict[str, str]) -> MultiDict[str, str]:
         [
             (name, value)
             for name, value in args.items(multi=True)
-            if name in SEARCH_PARAMETERS and value.strip()
+            if (name in SEARCH_PARAMETERS or name in TABLE_PARAMETERS) and value.strip()
         ]
     )
 
 
+def search_only(state: MultiDict[str, str]) -> MultiDict[str, str]:
+    """The state without the table's choice: what the search itself is given."""
+    return MultiDict([(n, v) for n, v in state.items(multi=True) if n not in TABLE_PARAMETERS])
+
+
 def search_url(
-    state: MultiDict[str, str], remove: tuple[str, str | None] | None = None, **replace: str | None
+    state: MultiDict[str, str],
+    remove: tuple[str, str | None] | None = None,
+    view: str | None = None,
+    **replace: str | None,
 ) -> str:
-    """The search page's URL for a state, minus one value (or name), with names replaced.
+    """The URL of a view of the search (this request's by default) for a state, minus one value
+    (or name), with names replaced.
 
     Any change but a page change starts again at page 1.
     """
@@ -52,14 +65,32 @@ def search_url(
         if value is not None:
             pairs.append((name, value))
     query = urlencode(pairs)
-    return url_for("pages.search") + (f"?{query}" if query else "")
+    if view is None:
+        view = request.endpoint if request.endpoint in SEARCH_VIEWS else SEARCH_VIEWS[0]
+    return url_for(view) + (f"?{query}" if query else "")
 
 
 def without_page(state: MultiDict[str, str]) -> list[tuple[str, str]]:
-    """The state's parameters but the page shown (for exports, feeds, maps of the search)."""
-    return [(n, v) for n, v in state.items(multi=True) if n not in PAGE_ONLY]
+    """The search's parameters but the page shown (for exports, feeds, maps of the search)."""
+    return [
+        (n, v)
+        for n, v in state.items(multi=True)
+        if n not in PAGE_ONLY and n not in TABLE_PARAMETERS
+    ]
 
 
 def export_url(state: MultiDict[str, str], fmt: str) -> str:
     """The API's export of the whole search, in its order (sort included)."""
     return "/api/export?" + urlencode([("format", fmt), *without_page(state)])
+
+
+def geojson_url(state: MultiDict[str, str]) -> str:
+    """The API's GeoJSON of every case the search finds."""
+    return "/api/cases.geojson?" + urlencode(without_page(state))
+
+
+def crosstab_url(state: MultiDict[str, str], fmt: str) -> str:
+    """The API's cross-tabulation of the search, as the page shows it."""
+    table = [(n, v) for n, v in state.items(multi=True) if n in TABLE_PARAMETERS]
+    pairs = [*without_page(state), *table]
+    return "/api/crosstab?" + urlencode(pairs + ([("format", fmt)] if fmt != "json" else []))

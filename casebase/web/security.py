@@ -17,6 +17,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+# The policy's image sources; the map's page adds its tile server's origin (and only there).
+IMAGE_SOURCES = "img-src 'self' data:"
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -35,6 +37,12 @@ csrf = CSRFProtect()
 
 def _truthy(text: str | None) -> bool:
     return (text or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def policy_with_images_from(origin: str) -> str:
+    """The Content-Security-Policy of a page that may also show images from `origin` (the
+    map's tiles, docs/contract.md section 10): everything else stays as strict."""
+    return CONTENT_SECURITY_POLICY.replace(IMAGE_SOURCES, f"{IMAGE_SOURCES} {origin}")
 
 
 def _add_headers(response: Response) -> Response:

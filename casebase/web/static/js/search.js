@@ -98,6 +98,7 @@
     if (results && live) {
       live.textContent = results.getAttribute("data-live") || "";
     }
+    document.dispatchEvent(new CustomEvent("casebase:swapped")); /* the map follows (map.js) */
   }
 
   /* Fetch the page's changing parts for a URL and swap them in; history: "push" | "replace". */
