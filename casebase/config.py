@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .datalicense import DEFAULT_LICENSE, DataLicense, data_license
 from .errors import CasebaseError
 from .importer import ImportLimits
 
@@ -23,6 +25,10 @@ MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 SESSION_HOURS = 8
 # Where the rate limiter counts failed logins and tokens: the casebase database by default.
 RATELIMIT_STORAGE_URI = "casebase://"
+# Who publishes the data, as the feeds and the DCAT-AP description name them
+# (CASEBASE_PUBLISHER), and an address for questions about it (CASEBASE_CONTACT_EMAIL).
+PUBLISHER = "casebase"
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 # Bounds on every import (IMPORT_TIMEOUT_S only for imports through the web, which a worker
 # waits for), each a whole number >= 1 read from CASEBASE_<name>.
 _IMPORT_DEFAULTS = ImportLimits()
@@ -96,6 +102,27 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,
         **{name: int_setting(name, default) for name, default in IMPORT_LIMITS.items()},
+        "PUBLISHER": (env.get(ENV_PREFIX + "PUBLISHER") or "").strip() or PUBLISHER,
+        "CONTACT_EMAIL": _email(env.get(ENV_PREFIX + "CONTACT_EMAIL")),
     }
     config.update(overrides)
+    config["DATA_LICENSE"] = _license(config.get("DATA_LICENSE"))
     return config
+
+
+def _license(given: str | DataLicense | None) -> DataLicense:
+    """The data's licence from CASEBASE_DATA_LICENSE (or a test override), checked."""
+    if isinstance(given, DataLicense):
+        return given
+    text = (given or os.environ.get(ENV_PREFIX + "DATA_LICENSE") or "").strip()
+    return data_license(text or DEFAULT_LICENSE)
+
+
+def _email(text: str | None) -> str | None:
+    """CASEBASE_CONTACT_EMAIL: an e-mail address, or None when not set."""
+    address = (text or "").strip()
+    if not address:
+        return None
+    if not EMAIL.fullmatch(address):
+        raise CasebaseError(f"{ENV_PREFIX}CONTACT_EMAIL must be an e-mail address, not {text!r}")
+    return address

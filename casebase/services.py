@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,6 +19,7 @@ from .importer import ImportReport
 from .models import Change, User
 from .schemas import Message, field_errors, load_record
 from .schemas.search import load_search
+from .store import DatasetFacts
 from .sync import Comparison
 from .uploads import Upload
 
@@ -117,9 +119,12 @@ class Casebase:
         with self.db.session() as session:
             return store.count_cases(session)
 
-    def export(self, params: SearchParams | None, fmt: str, out: BinaryIO) -> None:
-        """Write the cases matching a search (all cases without one) in an import format."""
-        exporter.write_export(self.iter_matching(params), fmt, out)
+    def export(
+        self, params: SearchParams | None, fmt: str, out: BinaryIO, notice: str | None = None
+    ) -> None:
+        """Write the cases matching a search (all cases without one) in an import format;
+        `notice` (the data's licence) goes into the file where the format has room for it."""
+        exporter.write_export(self.iter_matching(params), fmt, out, notice)
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
         """The records a search finds (every record, by ref, without one), in its order."""
@@ -135,6 +140,32 @@ class Casebase:
                 batch = refs[start : start + store.STREAM_BATCH]
                 by_ref = {r["ref"]: r for r in store.iter_records(session, batch)}
                 yield from (by_ref[ref] for ref in batch if ref in by_ref)
+
+    # --- open data -------------------------------------------------------------------------
+    def newest_cases(self, params: SearchParams | None, limit: int) -> list[dict[str, Any]]:
+        """The newest cases (by created_at, ties by ref) a search finds, or of all cases.
+
+        The index finds the matches (in any order: a cheap sort, no scores); the database,
+        which holds created_at, picks the newest of them.
+        """
+        with self.db.session() as session:
+            if params is None or not params.narrows:
+                refs = store.newest_refs(session, limit)
+            else:
+                self._refresh()
+                among = engine.matching_refs(self.index, replace(params, sort="title"))
+                refs = store.newest_refs(session, limit, among)
+            return store.records_in_order(session, refs)
+
+    def case_dates(self, offset: int, limit: int) -> list[tuple[str, datetime]]:
+        """(ref, updated_at) of `limit` cases in ref order from `offset` (sitemaps)."""
+        with self.db.session() as session:
+            return store.case_dates(session, offset, limit)
+
+    def dataset_facts(self) -> DatasetFacts:
+        """Counts and dates of the whole dataset (its DCAT-AP description)."""
+        with self.db.session() as session:
+            return store.dataset_facts(session)
 
     # --- writing ---------------------------------------------------------------------------
     def _validated(self, data: Any) -> dict[str, Any]:

@@ -66,3 +66,6 @@ class SearchResult:
     suggestion: str | None
     results: list[Hit]
     facets: dict[str, list[Bucket]] = field(default_factory=dict)
+    # Addresses of this page and its neighbours (rel -> URL): left None by the engine, filled
+    # in by the API, which knows the request's address (docs/contract.md section 11).
+    links: dict[str, str] | None = None

@@ -120,15 +120,18 @@ class Export(MethodView):
 
         The cases matching q and the filters in the search's order (all cases, by ref, when
         nothing narrows or orders them), as CSV, JSON, JSON Lines or XLSX: what
-        POST /api/imports reads back unchanged.
+        POST /api/imports reads back unchanged. The Link header names the data's licence
+        (an XLSX workbook's description does too).
         """
         fmt, params = args["format"], args["search"]
         service = get_service(current_app)
-        body = streamed(lambda out: service.export(params, fmt, out))
+        licence = current_app.config["DATA_LICENSE"]
+        body = streamed(lambda out: service.export(params, fmt, out, licence.notice))
         response = Response(body, content_type=exporter.content_type(fmt))
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{exporter.export_filename(fmt)}"'
         )
+        response.headers["Link"] = licence.link_header
         return response
 
 

@@ -109,7 +109,7 @@ def _init_cors(app: Flask) -> None:
                 "origins": "*",
                 "send_wildcard": True,
                 "methods": list(READ_METHODS),
-                "expose_headers": ["ETag", "Location", "Content-Disposition"],
+                "expose_headers": ["ETag", "Location", "Content-Disposition", "Link"],
             }
         },
     )

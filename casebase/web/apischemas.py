@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from .. import importer, readers, vocabularies
 from ..schemas import REF_PATTERN, RecordSchema, VocabularyKey, VocabularyList, WholeNumber
+from ..schemas.record import Coordinate
 from ..schemas.search import QueryArgsSchema, SearchArgsRules, search_fields, search_params
 
 SIMILAR_MAX = 50
@@ -78,8 +79,8 @@ class ErrorSchema(Schema):
 class CaseSchema(RecordSchema):
     """A stored case: the record (import shape) plus what the system keeps."""
 
-    latitude = fields.Float(required=True, allow_none=True)
-    longitude = fields.Float(required=True, allow_none=True)
+    latitude = Coordinate(required=True, allow_none=True)
+    longitude = Coordinate(required=True, allow_none=True)
 
     regions = fields.List(fields.String(validate=validate.OneOf(_keys("region"))), required=True)
     version = fields.Integer(required=True, metadata={"description": "Also the ETag."})
@@ -273,8 +274,21 @@ ETAG_HEADER = {"ETag": {"description": "The case's version.", "schema": {"type":
 LOCATION_HEADER = {
     "Location": {"description": "The new case's address.", "schema": {"type": "string"}}
 }
+LINK_HEADER = {
+    "Link": {
+        "description": "This page and its neighbours (RFC 8288): the same as `links`.",
+        "schema": {"type": "string"},
+    }
+}
 EXPORT_HEADERS = {
-    "Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}}
+    "Content-Disposition": {
+        "description": "attachment; filename=...",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": 'The data\'s licence: <address>; rel="license" (RFC 8288).',
+        "schema": {"type": "string"},
+    },
 }
 EXPORT_FILE = {"type": "string", "format": "binary"}
 IF_NONE_MATCH = {

@@ -11,8 +11,10 @@ from flask import current_app, render_template, request, url_for
 
 from .. import catalogue, get_service
 from ..errors import NotFound
+from ..opendata import case_jsonld, text_excerpt
 from .errors import not_found_page
 from .i18n import current_language, format_date, format_years, vocab_label
+from .opendata import site
 from .pages import bp
 from .search_page import result_items
 
@@ -87,4 +89,7 @@ def case(ref: str) -> Any:
         citation=citation(record, permalink, date.today(), current_language()),
         years=format_years(record.get("start_year"), record.get("end_year")),
         back_url=_back_to_search(),
+        canonical=permalink,
+        meta_description=text_excerpt(record.get("summary") or record["description"], 160),
+        jsonld=case_jsonld(site(), record, current_language()),
     )

@@ -24,6 +24,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "casebase collects experience from experimental projects in Danish urban renewal.",
     ),
     "footer.api": ("Data som JSON (API)", "Data as JSON (API)"),
+    "footer.license": (
+        "Data må genbruges under licensen",
+        "The data may be reused under the licence",
+    ),
+    "footer.catalog": ("Datasættet beskrevet (DCAT-AP)", "The dataset described (DCAT-AP)"),
     "flash.label": ("Beskeder", "Messages"),
     # search page
     "search.title": ("Søg i sagerne", "Search the cases"),
@@ -74,6 +79,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.next": ("Næste", "Next"),
     "page.number": ("Side {page}", "Page {page}"),
     "export.title": ("Hent resultaterne", "Download the results"),
+    "search.follow": ("Følg denne søgning", "Follow this search"),
+    "search.follow_hint": ("(Atom-feed med nye sager)", "(Atom feed of new cases)"),
+    "feed.title": ("casebase – nye sager", "casebase – new cases"),
+    "feed.query": ("«{q}»", "“{q}”"),
+    "feed.link_title": ("Nye sager i denne søgning", "New cases in this search"),
+    "site.description": (
+        "Søgbar database over danske forsøgsprojekter i byfornyelse og områdefornyelse: "
+        "partnerskaber, borgerinddragelse, resultater og erfaringer.",
+        "Searchable database of Danish experimental projects in urban and area renewal: "
+        "partnerships, citizen co-creation, results and lessons learned.",
+    ),
     "export.csv": ("CSV", "CSV"),
     "export.xlsx": ("Excel (XLSX)", "Excel (XLSX)"),
     "export.json": ("JSON", "JSON"),
