@@ -188,6 +188,21 @@ def test_a_workbook_carries_the_licence_in_its_properties(client, tmp_path) -> N
     assert "CC-BY-4.0" in description and CC_BY in description
 
 
+def test_a_workbook_from_the_command_line_carries_the_licence_too(
+    runner, service, tmp_path, monkeypatch
+) -> None:
+    import openpyxl
+
+    monkeypatch.setenv("CASEBASE_DATA_LICENSE", "cc0-1.0")
+    service.create_case({**RECORD, "ref": "one", "title": "Et forsøg"}, user=None)
+    path = tmp_path / "cases.xlsx"
+    assert runner.invoke(["export", "-o", str(path)]).exit_code == 0
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    description = workbook.properties.description
+    workbook.close()
+    assert "CC0-1.0" in description
+
+
 def test_a_bad_licence_stops_the_server_with_one_line(runner, env, monkeypatch) -> None:
     monkeypatch.setenv("CASEBASE_DATA_LICENSE", "CC-BY-9.9")
     result = runner.invoke(["serve"])
@@ -717,3 +732,10 @@ def test_the_store_finds_the_newest_among_few_refs_and_among_many(data, few) -> 
         with data.service.db.session() as session:
             found = store.newest_refs(session, 10, among, few=few)
         assert found == newest(data, among, 10)
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/catalog.jsonld"])
+def test_programs_in_browsers_may_read_the_documents(client, path) -> None:
+    response = client.get(path, headers={"Origin": "https://validator.example.org"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
