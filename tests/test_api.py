@@ -35,7 +35,7 @@ VOCABULARY_COUNTS = {
     "region": 5,
     "municipality": 98,
 }
-SEARCH_KEYS = ["total", "page", "per_page", "q", "suggestion", "results", "facets"]
+SEARCH_KEYS = ["total", "page", "per_page", "q", "suggestion", "results", "facets", "links"]
 RESULT_KEYS = [
     "ref",
     "title",

@@ -8,39 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from .site import xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # The protocol's limit of addresses in one sitemap.
 SITEMAP_MAX_URLS = 50_000
+# Written line by line: ElementTree takes seconds for 50,000 addresses, this a fraction.
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="' + SITEMAP_NS + '">\n'
 
 
-def _lastmod(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def _document(root: ElementTree.Element) -> bytes:
-    ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+def _loc(address: str) -> str:
+    return escape(xml_text(address))
 
 
 def sitemap_xml(pages: Iterable[tuple[str, datetime | None]]) -> bytes:
     """A urlset of (address, last modified) pairs."""
-    root = ElementTree.Element("urlset", xmlns=SITEMAP_NS)
+    lines = [HEAD.format(root="urlset")]
     for address, modified in pages:
-        url = ElementTree.SubElement(root, "url")
-        ElementTree.SubElement(url, "loc").text = address
-        if modified is not None:
-            ElementTree.SubElement(url, "lastmod").text = _lastmod(modified)
-    return _document(root)
+        lastmod = f"<lastmod>{modified.isoformat(timespec='seconds')}</lastmod>" if modified else ""
+        lines.append(f"  <url><loc>{_loc(address)}</loc>{lastmod}</url>\n")
+    lines.append("</urlset>\n")
+    return "".join(lines).encode("utf-8")
 
 
 def sitemap_index_xml(sitemaps: Iterable[str]) -> bytes:
     """A sitemap index of the addresses of sitemaps."""
-    root = ElementTree.Element("sitemapindex", xmlns=SITEMAP_NS)
-    for address in sitemaps:
-        ElementTree.SubElement(ElementTree.SubElement(root, "sitemap"), "loc").text = address
-    return _document(root)
+    lines = [HEAD.format(root="sitemapindex")]
+    lines += [f"  <sitemap><loc>{_loc(address)}</loc></sitemap>\n" for address in sitemaps]
+    lines.append("</sitemapindex>\n")
+    return "".join(lines).encode("utf-8")
 
 
 def robots_txt(sitemap: str) -> str:
