@@ -260,13 +260,14 @@ def export(fmt: str | None, filters: tuple[str, ...], query: str, exact: bool, o
     with _user_errors():
         params = _search_params(filters, query, exact=exact)
         service = _service()
+        notice = load_config()["DATA_LICENSE"].notice  # an XLSX workbook names the licence
         if output == "-":
-            service.export(params, fmt, sys.stdout.buffer)
+            service.export(params, fmt, sys.stdout.buffer, notice)
             sys.stdout.buffer.flush()
         else:
             try:
                 with open(output, "wb") as out:
-                    service.export(params, fmt, out)
+                    service.export(params, fmt, out, notice)
             except CasebaseError:
                 Path(output).unlink(missing_ok=True)  # no half-written file left behind
                 raise

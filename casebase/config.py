@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import clock
+from .datalicense import DEFAULT_LICENSE, DataLicense, data_license
 from .errors import CasebaseError
 from .importer import ImportLimits
 
@@ -32,6 +33,10 @@ MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 SESSION_HOURS = 8
 # Where the rate limiter counts failed logins and tokens: the casebase database by default.
 RATELIMIT_STORAGE_URI = "casebase://"
+# Who publishes the data, as the feeds and the DCAT-AP description name them
+# (CASEBASE_PUBLISHER), and an address for questions about it (CASEBASE_CONTACT_EMAIL).
+PUBLISHER = "casebase"
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 # Bounds on every import (IMPORT_TIMEOUT_S only for imports through the web, which a worker
 # waits for), each a whole number >= 1 read from CASEBASE_<name>.
 _IMPORT_DEFAULTS = ImportLimits()
@@ -88,6 +93,9 @@ SETTINGS = (
     Setting("LEXICON_CACHE", "`~/.cache/casebase/`"),
     Setting("TILE_URL", f"`{DEFAULT_TILE_URL}`"),
     Setting("TILE_ATTRIBUTION", f"`{DEFAULT_TILE_ATTRIBUTION}`"),
+    Setting("DATA_LICENSE", f"`{DEFAULT_LICENSE}`"),
+    Setting("PUBLISHER", f"`{PUBLISHER}`"),
+    Setting("CONTACT_EMAIL", "none"),
 )
 
 
@@ -210,6 +218,27 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TILE_URL": tile_url(env.get(ENV_PREFIX + "TILE_URL")),
         "TILE_ATTRIBUTION": (env.get(ENV_PREFIX + "TILE_ATTRIBUTION") or "").strip()
         or DEFAULT_TILE_ATTRIBUTION,
+        "PUBLISHER": (env.get(ENV_PREFIX + "PUBLISHER") or "").strip() or PUBLISHER,
+        "CONTACT_EMAIL": _email(env.get(ENV_PREFIX + "CONTACT_EMAIL")),
     }
     config.update(overrides)
+    config["DATA_LICENSE"] = _license(config.get("DATA_LICENSE"))
     return config
+
+
+def _license(given: str | DataLicense | None) -> DataLicense:
+    """The data's licence from CASEBASE_DATA_LICENSE (or a test override), checked."""
+    if isinstance(given, DataLicense):
+        return given
+    text = (given or os.environ.get(ENV_PREFIX + "DATA_LICENSE") or "").strip()
+    return data_license(text or DEFAULT_LICENSE)
+
+
+def _email(text: str | None) -> str | None:
+    """CASEBASE_CONTACT_EMAIL: an e-mail address, or None when not set."""
+    address = (text or "").strip()
+    if not address:
+        return None
+    if not EMAIL.fullmatch(address):
+        raise CasebaseError(f"{ENV_PREFIX}CONTACT_EMAIL must be an e-mail address, not {text!r}")
+    return address

@@ -43,10 +43,19 @@ CONTENT_TYPES = {
 }
 
 
-def write_export(records: Iterable[dict[str, Any]], fmt: str, out: BinaryIO) -> None:
-    """Stream records to a binary file object in one of FORMATS."""
+def write_export(
+    records: Iterable[dict[str, Any]], fmt: str, out: BinaryIO, notice: str | None = None
+) -> None:
+    """Stream records to a binary file object in one of FORMATS.
+
+    `notice` (the data's licence) is written where the format has room for it beside the
+    records: an XLSX workbook's description. CSV, JSON and JSON Lines hold only records.
+    """
     _check_format(fmt)
-    _WRITERS[fmt](records, out)
+    if fmt == "xlsx":
+        _write_xlsx(records, out, notice)
+    else:
+        _WRITERS[fmt](records, out)
 
 
 def export_filename(fmt: str) -> str:
@@ -133,8 +142,12 @@ def _csv_cell(value: Any) -> Any:
     return guard_formula(value) if isinstance(value, str) else value
 
 
-def _write_xlsx(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
+def _write_xlsx(
+    records: Iterable[dict[str, Any]], out: BinaryIO, notice: str | None = None
+) -> None:
     workbook = openpyxl.Workbook(write_only=True)
+    if notice:
+        workbook.properties.description = notice
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.append(COLUMNS)
     try:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -14,23 +13,19 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import (
-    citations,
     engine,
     exporter,
     history,
     importer,
-    places,
     store,
     sync,
     thesaurus,
-    vocabularies,
 )
 from .backup import Summary, restore_backup, write_backup
 from .config import SEED_DIR
 from .db import Database
 from .engine import (
     CaseIndex,
-    CrossTab,
     IndexBusy,
     SearchParams,
     SearchResult,
@@ -40,21 +35,21 @@ from .engine import (
 from .errors import Conflict, InvalidSearch, NotFound, NotReady, StaleVersion, ValidationFailed
 from .importer import ImportReport
 from .models import Change
-from .places import Place
 from .schemas import Message, field_errors, load_record
 from .schemas.research import CrosstabRequest, load_crosstab
 from .schemas.search import load_search
 from .service_accounts import AccountService
+from .service_research import ResearchService
 from .sync import Comparison
 from .uploads import Upload
+from .vocabularies import case_labels
 
 log = logging.getLogger(__name__)
 
 # Vocabulary fields of a record dict that get labels in the detail view.
-LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors", "themes")
 
 
-class Casebase(AccountService):
+class Casebase(AccountService, ResearchService):
     """The store and its search index, kept in step: every write commits, then indexes."""
 
     def __init__(
@@ -236,34 +231,6 @@ class Casebase(AccountService):
         record["labels"] = case_labels(record)
         return record
 
-    # --- research tools (docs/contract.md section 10) -------------------------------------
-    def crosstab(self, params: SearchParams, rows: str, cols: str) -> CrossTab:
-        """The cases a search finds, counted by two dimensions (catalogue.DIMENSIONS)."""
-        self._refresh()
-        return engine.crosstab(self.index, params, rows, cols, self._compiled_thesaurus())
-
-    def places(self, params: SearchParams) -> list[Place]:
-        """Where every case a search finds is, in the search's order (those with a place)."""
-        self._refresh()
-        refs = engine.matching_refs(self.index, params, self._compiled_thesaurus())
-        return self.places_of(refs)
-
-    def places_of(self, refs: Sequence[str]) -> list[Place]:
-        """Where some cases are (those stored and with a place), in the order given."""
-        with self.db.session() as session:
-            return places.places_of(session, refs)
-
-    def find_cases(self, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The records with labels of the stored cases among refs, by ref (for /compare)."""
-        with self.db.session() as session:
-            records = {
-                ref: store.record_to_dict(case)
-                for ref, case in store.find_cases(session, refs).items()
-            }
-        for record in records.values():
-            record["labels"] = case_labels(record)
-        return records
-
     def recent_changes(self, limit: int = 50) -> list[Change]:
         with self.db.session() as session:
             return store.recent_changes(session, limit)
@@ -272,26 +239,12 @@ class Casebase(AccountService):
         with self.db.session() as session:
             return store.count_cases(session)
 
-    def export(self, params: SearchParams | None, fmt: str, out: BinaryIO) -> None:
-        """Write the cases matching a search (all cases without one) in an import format."""
-        exporter.write_export(self.iter_matching(params), fmt, out)
-
-    def citation(self, ref: str, fmt: str, case_url: Callable[[str], str], accessed: date) -> bytes:
-        """A case's citation in one of citations.FORMATS; case_url gives its permalink."""
-        out = io.BytesIO()
-        citations.write_citations([self.get_case(ref)], fmt, out, case_url, accessed)
-        return out.getvalue()
-
-    def export_citations(
-        self,
-        params: SearchParams | None,
-        fmt: str,
-        out: BinaryIO,
-        case_url: Callable[[str], str],
-        accessed: date,
+    def export(
+        self, params: SearchParams | None, fmt: str, out: BinaryIO, notice: str | None = None
     ) -> None:
-        """Citations of the cases a search finds (every case without one), in its order."""
-        citations.write_citations(self.iter_matching(params), fmt, out, case_url, accessed)
+        """Write the cases matching a search (all cases without one) in an import format;
+        `notice` (the data's licence) goes into the file where the format has room for it."""
+        exporter.write_export(self.iter_matching(params), fmt, out, notice)
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
         """The records a search finds (every record, by ref, without one), in its order."""
@@ -436,14 +389,3 @@ def _written(session: Any, case: Any) -> dict[str, Any]:
     record = store.record_to_dict(case)
     record["labels"] = case_labels(record)
     return record
-
-
-def case_labels(record: Mapping[str, Any], lang: str = "da") -> dict[str, str]:
-    """Each vocabulary key a record uses -> its label."""
-    labels: dict[str, str] = {}
-    for name in LABELLED_FIELDS:
-        vocabulary = vocabularies.FIELD_VOCABULARY[name]
-        values = record.get(name) or []
-        for key in [values] if isinstance(values, str) else values:
-            labels[key] = vocabularies.label(vocabulary, key, lang)
-    return labels

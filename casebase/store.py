@@ -7,7 +7,8 @@ read, so it follows the calendar (docs/decisions.md, section 2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,6 +26,10 @@ SCALAR_FIELDS = tuple(f for f in RECORD_FIELDS if f not in (*TERM_FIELDS, "funde
 STREAM_BATCH = 500
 # A new version's action in the change log (which the index follows).
 LOGGED_AS = {"update": "updated", "restore": "restored"}
+# Newest first (feeds): by created_at, ties by ref.
+NEWEST_ORDER = (Case.created_at.desc(), Case.ref)
+# newest_refs() asks for at most this many refs by name; among more it walks all cases.
+FEW_REFS = 4 * STREAM_BATCH
 
 
 def record_to_dict(case: Case, today: date | None = None) -> dict[str, Any]:
@@ -348,3 +353,90 @@ def _records_of(session: Session, cases: Any, today: date) -> Iterator[dict[str,
     records = [record_to_dict(case, today) for case in rows]
     session.expunge_all()
     yield from records
+
+
+# --- open data: the newest cases, the dates of every case, the dataset as a whole -------------
+
+
+def newest_refs(
+    session: Session, limit: int, among: Collection[str] | None = None, few: int = FEW_REFS
+) -> list[str]:
+    """The refs of the `limit` newest cases (by created_at, ties by ref), of all or `among`.
+
+    Among a few refs the database is asked for them by name, a batch at a time; among many it
+    is cheaper to walk every case newest first until `limit` of them are among them.
+    """
+    if among is None:
+        return list(session.scalars(select(Case.ref).order_by(*NEWEST_ORDER).limit(limit)))
+    wanted = set(among)
+    if len(wanted) > few:
+        return _first_wanted(session, wanted, limit)
+    rows: list[Any] = []
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), STREAM_BATCH):
+        batch = ordered[start : start + STREAM_BATCH]
+        query = select(Case.created_at, Case.ref).where(Case.ref.in_(batch))
+        rows += session.execute(query.order_by(*NEWEST_ORDER).limit(limit)).all()
+    rows.sort(key=lambda row: row.ref)
+    rows.sort(key=lambda row: _utc(row.created_at), reverse=True)  # stable: ties stay by ref
+    return [row.ref for row in rows[:limit]]
+
+
+def _first_wanted(session: Session, wanted: set[str], limit: int) -> list[str]:
+    refs: list[str] = []
+    result = session.execute(
+        select(Case.ref).order_by(*NEWEST_ORDER).execution_options(yield_per=STREAM_BATCH)
+    )
+    try:
+        for ref in result.scalars():
+            if ref in wanted:
+                refs.append(ref)
+                if len(refs) == limit:
+                    break
+    finally:
+        result.close()
+    return refs
+
+
+def records_in_order(session: Session, refs: list[str]) -> list[dict[str, Any]]:
+    """The records of some refs, in the order given (refs not stored are left out)."""
+    by_ref = {record["ref"]: record for record in iter_records(session, refs)}
+    return [by_ref[ref] for ref in refs if ref in by_ref]
+
+
+def case_dates(session: Session, offset: int, limit: int) -> list[tuple[str, datetime]]:
+    """(ref, updated_at) of the cases in ref order, from `offset` on (sitemaps)."""
+    query = select(Case.ref, Case.updated_at).order_by(Case.ref).offset(offset).limit(limit)
+    return [(ref, _utc(updated)) for ref, updated in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """The dataset as a whole, for its description (docs/contract.md section 11)."""
+
+    cases: int
+    issued: datetime | None  # the oldest case's created_at
+    modified: datetime | None  # the newest change of any case (deletions too)
+    first_year: int | None  # the earliest start_year
+    last_year: int | None  # the latest end_year (or start_year)
+
+
+def dataset_facts(session: Session) -> DatasetFacts:
+    count, issued, first, last_end, last_start = session.execute(
+        select(
+            func.count(Case.id),
+            func.min(Case.created_at),
+            func.min(Case.start_year),
+            func.max(Case.end_year),
+            func.max(Case.start_year),
+        )
+    ).one()
+    modified = session.scalar(select(func.max(Change.at)))
+    ends = [year for year in (last_end, last_start) if year is not None]
+    return DatasetFacts(
+        cases=count or 0,
+        issued=_utc(issued) if issued else None,
+        modified=_utc(modified) if modified else None,
+        first_year=first,
+        last_year=max(ends) if ends else None,
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -353,3 +355,18 @@ def _field_index() -> dict[str, str]:
 def find_field(header: str) -> str | None:
     """The record field a column header names (field name or label, case and spacing forgiven)."""
     return _field_index().get(_fold(header.replace("_", " ")))
+
+
+# The record fields whose keys a record's `labels` name (the API's and the pages' labels).
+LABELLED_FIELDS = ("municipalities", "regions", "status", "collaboration_forms", "actors", "themes")
+
+
+def case_labels(record: Mapping[str, Any], lang: str = "da") -> dict[str, str]:
+    """Each vocabulary key a record uses -> its label."""
+    labels: dict[str, str] = {}
+    for name in LABELLED_FIELDS:
+        vocabulary = FIELD_VOCABULARY[name]
+        values = record.get(name) or []
+        for key in [values] if isinstance(values, str) else values:
+            labels[key] = label(vocabulary, key, lang)
+    return labels

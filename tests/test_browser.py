@@ -324,3 +324,37 @@ def test_history_shows_a_diff_and_restores_by_keyboard(open_page, live_server, e
     expect(page.locator(".flash")).to_contain_text("gendannet som version 3")
     assert api(live_server, f"/api/cases/{ref}")["title"] == before["title"]
     expect(page.locator("#version-3 h3")).to_have_text("Version 3: gendannet")
+
+
+# --- open data and the API's documentation -------------------------------------------------
+
+
+def test_the_api_docs_let_a_reader_try_a_call(open_page, live_server):
+    """Swagger UI, served by the app under a strict CSP: every operation shown, and a search
+    tried from the page answers 200 with the API's body (docs/contract.md section 11)."""
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    page.goto(live_server + "/")
+    follow = page.locator("a[type='application/atom+xml']")
+    expect(follow).to_have_text("Følg denne søgning")
+    assert page.locator("head link[type='application/atom+xml']").count() == 1
+
+    page.goto(live_server + "/api/docs")
+    spec = api(live_server, "/api/openapi.json")
+    operations = sum(
+        1
+        for item in spec["paths"].values()
+        for method in item
+        if method in ("get", "post", "put", "delete")
+    )
+    expect(page.locator(".opblock")).to_have_count(operations)
+    search = page.locator(".opblock-get:has(.opblock-summary-path[data-path='/api/cases'])")
+    search.locator(".opblock-summary").click()
+    search.locator(".try-out__btn").click()
+    search.locator("input[placeholder='q']").fill("partnerskab")
+    search.locator(".execute").click()
+    answer = search.locator(".live-responses-table tr.response")
+    expect(answer.locator(".response-col_status")).to_have_text("200")
+    expect(answer.locator(".response-col_description")).to_contain_text('"links"')
+    screenshot(page, "api-docs")

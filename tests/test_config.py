@@ -3,6 +3,7 @@
 import pytest
 
 from casebase.config import IMPORT_LIMITS, PROJECT_ROOT, load_config
+from casebase.datalicense import DataLicense
 from casebase.errors import CasebaseError
 
 
@@ -56,3 +57,57 @@ def test_a_bad_import_limit_is_named(tmp_path, monkeypatch, value):
     monkeypatch.setenv("CASEBASE_IMPORT_MAX_ROWS", value)
     with pytest.raises(CasebaseError, match="CASEBASE_IMPORT_MAX_ROWS must be a whole number"):
         load_config()
+
+
+# --- the data's licence (docs/contract.md section 11) ---------------------------------------
+
+
+def test_the_data_licence_defaults_to_cc_by_4(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.delenv("CASEBASE_DATA_LICENSE", raising=False)
+    licence = load_config()["DATA_LICENSE"]
+    assert licence == DataLicense(
+        "CC-BY-4.0",
+        "Creative Commons Attribution 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "spdx_id", "url"),
+    [
+        ("CC0-1.0", "CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+        (" cc-by-sa-4.0 ", "CC-BY-SA-4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+        (
+            "CC-BY-NC-ND-3.0",
+            "CC-BY-NC-ND-3.0",
+            "https://creativecommons.org/licenses/by-nc-nd/3.0/",
+        ),
+        ("ODbL-1.0", "ODbL-1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+        ("PDDL-1.0", "PDDL-1.0", "https://opendatacommons.org/licenses/pddl/1-0/"),
+        ("ODC-By-1.0", "ODC-By-1.0", "https://opendatacommons.org/licenses/by/1-0/"),
+        ("CC-BY-3.0-AT", "CC-BY-3.0-AT", "https://spdx.org/licenses/CC-BY-3.0-AT.html"),
+        ("MIT", "MIT", "https://spdx.org/licenses/MIT.html"),
+    ],
+)
+def test_a_licence_is_an_spdx_id_with_its_address(tmp_path, monkeypatch, given, spdx_id, url):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("CASEBASE_DATA_LICENSE", given)
+    licence = load_config()["DATA_LICENSE"]
+    assert (licence.id, licence.url) == (spdx_id, url)
+    assert licence.name
+
+
+@pytest.mark.parametrize("value", ["CC-BY-5.0", "Creative Commons", "GPL-2.0+ OR MIT", "<b>"])
+def test_an_unknown_licence_is_named(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("CASEBASE_DATA_LICENSE", value)
+    with pytest.raises(CasebaseError, match="CASEBASE_DATA_LICENSE must be an SPDX licence id"):
+        load_config()
+
+
+def test_a_licence_given_as_a_test_override_is_checked_too(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBASE_INSTANCE_DIR", str(tmp_path / "instance"))
+    assert load_config({"DATA_LICENSE": "CC0-1.0"})["DATA_LICENSE"].id == "CC0-1.0"
+    with pytest.raises(CasebaseError, match="SPDX"):
+        load_config({"DATA_LICENSE": "nope"})

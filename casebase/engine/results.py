@@ -93,3 +93,6 @@ class SearchResult:
     results: list[Hit]
     facets: dict[str, list[Bucket]] = field(default_factory=dict)
     expanded: list[Expansion] = field(default_factory=list)
+    # Addresses of this page and its neighbours (rel -> URL): left None by the engine, filled
+    # in by the API, which knows the request's address (docs/contract.md section 11).
+    links: dict[str, str] | None = None

@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    pre_load,
+    validate,
+)
 
 from .. import catalogue
 from ..engine.params import SearchParams
@@ -231,6 +240,23 @@ class ExpansionSchema(Schema):
     )
 
 
+def _page_link(rel: str, required: bool = False) -> fields.Url:
+    return fields.Url(
+        required=required,
+        metadata={"description": f"The {rel} page: an absolute address with the same parameters."},
+    )
+
+
+class PageLinksSchema(Schema):
+    """Links to the pages of a search (docs/contract.md section 11), as in the Link header."""
+
+    self = _page_link("this", required=True)
+    first = _page_link("first", required=True)
+    prev = _page_link("previous (absent on the first page)")
+    next = _page_link("next (absent on the last page)")
+    last = _page_link("last", required=True)
+
+
 class SearchResponseSchema(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
@@ -257,6 +283,17 @@ class SearchResponseSchema(Schema):
             "description": "Disjunctive counts: each facet counted over q and the other filters."
         },
     )
+    links = fields.Nested(
+        PageLinksSchema,
+        metadata={"description": "This page and its neighbours; the same as the Link header."},
+    )
+
+    @post_dump(pass_original=True)
+    def _without_absent_links(self, data: dict[str, Any], result: Any, **_: Any) -> Any:
+        """Links are the API's (it knows its address): `casebase search --json` has none."""
+        if getattr(result, "links", None) is None:
+            data.pop("links", None)
+        return data
 
 
 class WhySchema(Schema):

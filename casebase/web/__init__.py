@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, apidocs, errors, limiter, pages, security
+from . import admin, apidocs, errors, limiter, opendata, pages, security
 from .requestlog import RequestLog
 
 
@@ -14,5 +14,6 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     apidocs.init_app(app)
     pages.init_app(app)
+    opendata.init_app(app)
     admin.init_app(app)
     security.init_app(app)

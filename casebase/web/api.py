@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app, g, request, url_for
@@ -29,6 +30,7 @@ from .apischemas import (
     IF_MATCH,
     IF_MATCH_PATTERN,
     IF_NONE_MATCH,
+    LINK_HEADER,
     LOCATION_HEADER,
     NOT_FOUND,
     RECORD_BODY,
@@ -40,6 +42,7 @@ from .apischemas import (
     VocabulariesSchema,
     documented_errors,
 )
+from .searchstate import link_header, page_links
 
 # The order of GET /api/vocabularies, as the contract lists them.
 VOCABULARY_ORDER = ("collaboration_form", "actor", "theme", "status", "region", "municipality")
@@ -88,7 +91,7 @@ auth.guard_writes(cases)
 @cases.route("")
 class Cases(MethodView):
     @cases.arguments(SearchArgsSchema, location="query", error_status_code=400)
-    @cases.response(200, SearchResponseSchema)
+    @cases.response(200, SearchResponseSchema, headers=LINK_HEADER)
     @documented_errors(
         cases,
         {
@@ -99,9 +102,13 @@ class Cases(MethodView):
     def get(self, params: SearchParams) -> Any:
         """Search the cases
 
-        Danish full-text search (stemmed; aa = å) with filters and disjunctive facet counts.
+        Danish full-text search (stemmed; aa = å) with filters and disjunctive facet counts;
+        `links` and the Link header lead to the other pages.
         """
-        return get_service(current_app).search(params)
+        found = get_service(current_app).search(params)
+        address = url_for("cases.Cases", _external=True)
+        links = page_links(address, request.args, found.page, found.per_page, found.total)
+        return replace(found, links=links), 200, {"Link": link_header(links)}
 
     @cases.doc(requestBody=RECORD_BODY, security=[BEARER])
     @cases.response(201, CaseSchema, headers=LOCATION_HEADER | ETAG_HEADER)

@@ -122,20 +122,23 @@ class Export(MethodView):
 
         The cases matching q and the filters in the search's order (all cases, by ref, when
         nothing narrows or orders them), as CSV, JSON, JSON Lines or XLSX (what
-        POST /api/imports reads back unchanged), or cited as BibTeX, RIS or CSL-JSON.
+        POST /api/imports reads back unchanged), or cited as BibTeX, RIS or CSL-JSON. The
+        Link header names the data's licence (an XLSX workbook's description does too).
         """
         fmt, params = args["format"], args["search"]
         service = get_service(current_app)
+        licence = current_app.config["DATA_LICENSE"]
         if fmt in citations.FORMATS:
             links, accessed = case_links(), access_date()
             body = streamed(lambda out: service.export_citations(params, fmt, out, links, accessed))
             content_type = citations.content_type(fmt)
             name = citations.filename("casebase-export", fmt)
         else:
-            body = streamed(lambda out: service.export(params, fmt, out))
+            body = streamed(lambda out: service.export(params, fmt, out, licence.notice))
             content_type, name = exporter.content_type(fmt), exporter.export_filename(fmt)
         response = Response(body, content_type=content_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["Link"] = licence.link_header
         return response
 
 

@@ -1,13 +1,16 @@
 """The API as a whole: flask-smorest's Api (OpenAPI at /api/openapi.json), CORS for reads, and
-the documentation page /api/docs, served by the app itself (no CDN, no inline script).
+the documentation page /api/docs: Swagger UI, vendored in static/apidocs/swagger-ui/ and served
+by the app itself (no CDN), configured by a static script (no inline script) under a
+Content-Security-Policy of its own, as strict as Swagger UI allows.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 from flask_cors import CORS
 from flask_smorest import Api
+from markupsafe import escape
 
 from ..schemas import RecordSchema
 from ..schemas.record import COORDINATES_TOGETHER
@@ -60,16 +63,22 @@ DOCS_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>casebase API</title>
+<link rel="icon" href="{icon}" type="image/svg+xml">
+<link rel="stylesheet" href="{swagger_css}">
 <link rel="stylesheet" href="{css}">
+<script src="{swagger_js}" defer></script>
 <script src="{js}" defer></script>
 </head>
 <body>
-<main id="apidocs" data-spec="{spec}">
+<header class="apidocs-header">
 <h1>casebase API</h1>
-<p>The description of the API is <a href="{spec}">{spec}</a> (OpenAPI 3).</p>
-<noscript><p>This page shows it readably with JavaScript; without, read the file above.</p>
-</noscript>
-</main>
+<p>The description of the API is <a href="{spec}">{spec}</a> (OpenAPI 3). Reads need no
+token; writes need an administrator's (Authorize, then Bearer). The data's licence:
+<a href="{license_url}" rel="license">{license_name} ({license_id})</a>.</p>
+<noscript><p>This page lets you try each call with JavaScript; without, read the file above.
+</p></noscript>
+</header>
+<main id="swagger-ui" data-spec="{spec}"></main>
 </body>
 </html>
 """
@@ -77,10 +86,17 @@ DOCS_PAGE = """<!doctype html>
 
 @docs.get("/api/docs")
 def api_docs() -> Response:
+    licence = current_app.config["DATA_LICENSE"]
     page = DOCS_PAGE.format(
+        swagger_css=url_for("apidocs.static", filename="swagger-ui/swagger-ui.css"),
+        swagger_js=url_for("apidocs.static", filename="swagger-ui/swagger-ui-bundle.js"),
         css=url_for("apidocs.static", filename="apidocs.css"),
         js=url_for("apidocs.static", filename="apidocs.js"),
         spec=url_for("api-docs.openapi_json"),
+        icon=url_for("pages.static", filename="favicon.svg"),
+        license_url=escape(licence.url),
+        license_name=escape(licence.name),
+        license_id=escape(licence.id),
     )
     response = Response(page, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = DOCS_CSP
@@ -109,8 +125,15 @@ def _init_cors(app: Flask) -> None:
                 "origins": "*",
                 "send_wildcard": True,
                 "methods": list(READ_METHODS),
-                "expose_headers": ["ETag", "Location", "Content-Disposition"],
-            }
+                "expose_headers": ["ETag", "Location", "Content-Disposition", "Link"],
+            },
+            # Open data (docs/contract.md section 11): anyone may read the feeds and the
+            # catalogue, from a web validator or a portal's page too.
+            r"/(feed\.atom|catalog\.jsonld)": {
+                "origins": "*",
+                "send_wildcard": True,
+                "methods": list(READ_METHODS),
+            },
         },
     )
 

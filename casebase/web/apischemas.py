@@ -318,8 +318,21 @@ ETAG_HEADER = {"ETag": {"description": "The case's version.", "schema": {"type":
 LOCATION_HEADER = {
     "Location": {"description": "The new case's address.", "schema": {"type": "string"}}
 }
+LINK_HEADER = {
+    "Link": {
+        "description": "This page and its neighbours (RFC 8288): the same as `links`.",
+        "schema": {"type": "string"},
+    }
+}
 EXPORT_HEADERS = {
-    "Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}}
+    "Content-Disposition": {
+        "description": "attachment; filename=...",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": 'The data\'s licence: <address>; rel="license" (RFC 8288).',
+        "schema": {"type": "string"},
+    },
 }
 EXPORT_FILE = {"type": "string", "format": "binary"}
 IF_NONE_MATCH = {

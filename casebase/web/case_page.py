@@ -13,9 +13,11 @@ from flask import current_app, render_template, request, url_for
 from .. import catalogue, citations, get_service
 from ..engine import SimilarHit
 from ..errors import Gone, NotFound
+from ..opendata import case_jsonld, text_excerpt
 from .errors import gone_page, not_found_page
 from .history_page import history_items, is_admin
 from .i18n import current_language, field_label, format_date, format_years, t, vocab_label
+from .opendata import site
 from .pages import bp
 from .search_page import result_items
 
@@ -135,4 +137,7 @@ def case(ref: str) -> Any:
         years=format_years(record.get("start_year"), record.get("end_year")),
         back_url=_back_to_search(),
         history=history,
+        canonical=permalink,
+        meta_description=text_excerpt(record.get("summary") or record["description"], 160),
+        jsonld=case_jsonld(site(), record, current_language()),
     )

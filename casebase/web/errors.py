@@ -44,8 +44,9 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
 }
 # Sent with every 401: the API's one scheme (RFC 6750).
 WWW_AUTHENTICATE = 'Bearer realm="casebase"'
-# Paths whose errors are JSON; the pages answer HTML.
-JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
+# Paths whose errors are JSON (the API, and the documents programs read: feeds, the DCAT-AP
+# catalogue, sitemaps); the pages answer HTML.
+JSON_PREFIXES = ("/api/", "/healthz", "/readyz", "/feed.atom", "/catalog.jsonld", "/sitemap")
 # The longest request target (path and query) answered; the pages' long search URLs fit.
 MAX_URL_CHARS = 8190
 # All request headers together, names and values; browsers send a few KB.

@@ -23,7 +23,14 @@ from . import chart
 from .crosstab_table import crosstab_table, dimension_options
 from .i18n import current_language, format_number, format_years, t, translate_error, vocab_label
 from .pages import bp
-from .searchstate import TABLE_PARAMETERS, export_url, search_only, search_state, search_url
+from .searchstate import (
+    TABLE_PARAMETERS,
+    export_url,
+    feed_url,
+    search_only,
+    search_state,
+    search_url,
+)
 
 FRAGMENT_HEADER = "X-Casebase-Fragment"
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -106,6 +113,11 @@ def _chips(state: MultiDict[str, str]) -> list[dict[str, str]]:
             continue
         chips.append({"label": label, "href": search_url(state, remove=(name, value))})
     return chips
+
+
+def search_labels(state: MultiDict[str, str]) -> list[str]:
+    """What a search's filters and years are, in words ("Tema: Klima", "Fra 2010")."""
+    return [chip["label"] for chip in _chips(state)]
 
 
 # --- results, paging, chart ---------------------------------------------------------------
@@ -271,6 +283,8 @@ def search_page(args: MultiDict[str, str], table: bool = True) -> dict[str, Any]
         "widened_href": search_url(state, remove=("exact", None)),
         "chart": _chart(state, found.facets.get(catalogue.YEAR_FACET, [])),
         "exports": [(fmt, t(f"export.{fmt}"), export_url(state, fmt)) for fmt in EXPORT_FORMATS],
+        "feed_url": feed_url(state, current_language()),
+        "canonical": request.host_url.rstrip("/") + search_url(state, page=state.get("page")),
         "sort_options": _sort_options(),
         "crosstab": _crosstab(state) if table else None,
         "views": views(state),

@@ -6,6 +6,8 @@ its export links and the API take exactly the same parameters.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from flask import request, url_for
@@ -94,3 +96,35 @@ def crosstab_url(state: MultiDict[str, str], fmt: str) -> str:
     table = [(n, v) for n, v in state.items(multi=True) if n in TABLE_PARAMETERS]
     pairs = [*without_page(state), *table]
     return "/api/crosstab?" + urlencode(pairs + ([("format", fmt)] if fmt != "json" else []))
+
+
+def feed_url(state: MultiDict[str, str], lang: str) -> str:
+    """The Atom feed of the search (its newest cases), in the page's language."""
+    pairs = without_page(state) + ([("lang", lang)] if lang != "da" else [])
+    query = urlencode(pairs)
+    return url_for("opendata.feed") + (f"?{query}" if query else "")
+
+
+def page_links(
+    address: str, args: MultiDict[str, str], page: int, per_page: int, total: int
+) -> dict[str, str]:
+    """self, first, prev, next, last: `address` with the request's parameters (empty ones
+    left out) and each page's number last; prev and next only where there is such a page."""
+    pairs = [(n, v) for n, v in args.items(multi=True) if n != "page" and v.strip()]
+    last = max(1, math.ceil(total / per_page))
+
+    def at(number: int) -> str:
+        return address + "?" + urlencode([*pairs, ("page", str(number))])
+
+    links = {"self": at(page), "first": at(1)}
+    if page > 1:
+        links["prev"] = at(min(page - 1, last))
+    if page < last:
+        links["next"] = at(page + 1)
+    links["last"] = at(last)
+    return links
+
+
+def link_header(links: Mapping[str, str]) -> str:
+    """Links as a Link header (RFC 8288): <address>; rel="name", ..."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
