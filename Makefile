@@ -4,7 +4,9 @@
 #   make test    install the test extra and run pytest (the suite starts its own
 #                throwaway PostgreSQL and Debian's chromium; PYTEST_ARGS='-k foo -x' to narrow)
 #   make lint    ruff check, ruff format --check, mypy casebase
-#   make bench   search and import benchmarks
+#   make bench   what users feel over HTTP at N cases (N=20000; make bench N=100000): import,
+#                each kind of query asked once, memory, index size (bench/README.md)
+#   make bench-engine  the engine in process: search and import micro-benchmarks
 #   make eval    search relevance on the seed data (recall@20, precision@10, nDCG@10)
 #   make lock    pin every package of the image in requirements.lock (after pyproject.toml changes)
 #   make clean   remove caches and test artifacts (keeps .venv, instance/ and index/ data)
@@ -24,7 +26,7 @@ INSTALLED_TEST = $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test run test lint bench eval lock clean
+.PHONY: help install install-test run test lint bench bench-engine eval lock clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -57,7 +59,11 @@ lint: $(INSTALLED_TEST)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy casebase
 
+N ?= 20000
 bench: $(INSTALLED)
+	$(PY) bench/bench_http.py --n $(N)
+
+bench-engine: $(INSTALLED)
 	$(PY) bench/bench_search.py --n 10000
 	$(PY) bench/bench_import.py
 

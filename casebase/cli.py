@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +18,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import catalogue, logs
+from .cli_progress import progress_bar
 from .config import load_config
 from .engine import SearchParams, SearchResult
 from .errors import CasebaseError, UnreadableFile
@@ -132,33 +133,6 @@ def seed() -> None:
         sys.exit(EXIT_REJECTED)
 
 
-def _progress() -> Callable[[int], None] | None:
-    """A live progress bar (records read, rate, time) on a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("importing"),
-        BarColumn(),
-        TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("import", total=None)
-    progress.start()
-
-    def update(count: int) -> None:
-        if count % 200 == 0:
-            progress.update(task, completed=count)
-
-    update.stop = progress.stop  # type: ignore[attr-defined]
-    return update
-
-
 def _print_report(report: ImportReport) -> None:
     for name, columns in report.ignored_columns.items():
         listed = ", ".join(columns[:LISTED_COLUMNS])
@@ -216,10 +190,9 @@ def import_(
     files: tuple[str, ...], fmt: str, dry_run: bool, on_error: str, report_file: str | None
 ) -> None:
     """Import cases from CSV, XLSX, JSON or JSON Lines files (upsert by ref)."""
-    progress = _progress()
     with _user_errors():
         limits = ImportLimits.from_config(load_config(), timed=False)
-        try:
+        with progress_bar("importing") as progress:
             report = _service().import_files(
                 files,
                 fmt,
@@ -229,9 +202,6 @@ def import_(
                 progress=progress,
                 limits=limits,
             )
-        finally:
-            if progress is not None:
-                progress.stop()  # type: ignore[attr-defined]
         if report_file:
             Path(report_file).write_text(
                 json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -331,8 +301,8 @@ def _print_results(found: SearchResult) -> None:
 @cli.command()
 def reindex() -> None:
     """Rebuild the search index from the database without disturbing running searches."""
-    with _user_errors():
-        count = _service().reindex()
+    with _user_errors(), progress_bar("indexing") as progress:
+        count = _service().reindex(progress)
     click.echo(f"index rebuilt: {count} cases")
 
 

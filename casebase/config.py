@@ -83,6 +83,7 @@ SETTINGS = (
     Setting("RATELIMIT_STORAGE_URI", f"`{RATELIMIT_STORAGE_URI}`"),
     *(Setting(name, f"`{default}`") for name, default in IMPORT_LIMITS.items()),
     Setting("SERVER_THREADS", "`4`"),
+    Setting("INDEX_PROCESSES", "the number of cores"),
     Setting("CHANNEL_TIMEOUT_S", "`30`"),
     Setting("CONNECTION_LIMIT", "`500`"),
     Setting("GRACEFUL_TIMEOUT_S", "`30`"),

@@ -100,9 +100,10 @@ class Casebase(AccountService, ResearchService):
         """Before a read: catch up unless that means waiting for another catch-up."""
         self.sync(wait=False)
 
-    def reindex(self) -> int:
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the index from the database; `progress` is told the records written."""
         with self._sync_lock:
-            return sync.rebuild(self.db, self.index)
+            return sync.rebuild(self.db, self.index, progress)
 
     def check(self, repair: bool = False) -> Comparison:
         """Compare database and index after catching up; with repair, rebuild when they differ."""

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from . import clock, store
+from .config import int_setting
 from .db import Database
 from .engine import Batch, CaseIndex
 
 log = logging.getLogger(__name__)
+
+# A rebuild of at least this many cases is written by CASEBASE_INDEX_PROCESSES processes (every
+# core by default); a smaller one by this process alone (starting writers costs a second).
+PARALLEL_MIN_CASES = 5000
+# A catch-up of more changed cases than this share of the index (and than PARALLEL_MIN_CASES)
+# rebuilds the index instead, in parallel: a big import is indexed as fast as a reindex.
+REBUILD_SHARE = 0.25
+
+
+def index_processes(cases: int) -> int:
+    """How many processes write a rebuild of `cases` cases."""
+    if cases < PARALLEL_MIN_CASES:
+        return 1
+    return int_setting("INDEX_PROCESSES", os.cpu_count() or 1)
 
 
 def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
@@ -28,19 +45,35 @@ def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
     if applied.seq == latest and applied.status_year == today.year:
         return
     if 0 <= applied.seq <= latest:
+        size = index.doc_count()
         with index.writing(wait) as batch:
-            if _apply_changes(db, batch, today):
+            if _apply_changes(db, batch, today, size):
                 return
-    # No index, or one built from another database: start afresh.
+    # No index, one built from another database, or a catch-up bigger than a rebuild.
     log.info("building the search index from the database")
+    _rebuild(db, index, today, wait)
+
+
+def _rebuild(
+    db: Database,
+    index: CaseIndex,
+    today: date,
+    wait: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     with db.session() as session:
-        latest = store.latest_seq(session)
+        latest, count = store.latest_seq(session), store.count_cases(session)
         records, texts = store.iter_records(session, today=today), store.iter_texts(session)
-        index.rebuild(records, latest, wait, today.year, texts=texts)
+        if progress is not None:
+            records = _counted(records, progress)
+        procs = index_processes(count)
+        index.rebuild(records, latest, wait, today.year, texts=texts, procs=procs)
+        return count
 
 
-def _apply_changes(db: Database, batch: Batch, today: date) -> bool:
-    """Apply the changes since what the index holds; False when it needs a rebuild instead.
+def _apply_changes(db: Database, batch: Batch, today: date, size: int) -> bool:
+    """Apply the changes since what the index holds (of `size` cases); False when it needs a
+    rebuild instead.
 
     Called under the index's write lock, and reads in a transaction begun under it: what
     other processes indexed while this one waited is in `batch.held`, and every record read
@@ -58,6 +91,11 @@ def _apply_changes(db: Database, batch: Batch, today: date) -> bool:
             turned = store.refs_whose_status_turned(session, held.status_year, today.year)
             log.info("%d derived statuses follow the calendar into %d", len(turned), today.year)
             refs |= turned
+        if (
+            len(refs) > max(PARALLEL_MIN_CASES, REBUILD_SHARE * size)
+            and index_processes(len(refs)) > 1
+        ):
+            return False
         deleted = refs - store.existing_refs(session, refs)
         # Streamed: a catch-up after a 100k-row import must not hold every record at once.
         records = store.iter_records(session, refs, today)
@@ -80,14 +118,15 @@ def out_of_step(db: Database, index: CaseIndex) -> str | None:
     return None
 
 
-def rebuild(db: Database, index: CaseIndex) -> int:
+def rebuild(db: Database, index: CaseIndex, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the index from the database in a new generation; returns the case count."""
-    today = clock.today()
-    with db.session() as session:
-        latest = store.latest_seq(session)
-        records, texts = store.iter_records(session, today=today), store.iter_texts(session)
-        index.rebuild(records, latest, status_year=today.year, texts=texts)
-        return store.count_cases(session)
+    return _rebuild(db, index, clock.today(), progress=progress)
+
+
+def _counted(records: Iterator[dict], progress: Callable[[int], None]) -> Iterator[dict]:
+    for count, record in enumerate(records, 1):
+        progress(count)
+        yield record
 
 
 @dataclass

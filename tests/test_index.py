@@ -14,7 +14,7 @@ import pytest
 from search_fixtures import CASES, REFS, case
 from whoosh import query
 
-from casebase.engine import CaseIndex, IndexBusy, SearchParams, generations
+from casebase.engine import CaseIndex, IndexBusy, SearchParams, building, generations
 from casebase.engine import search as engine_search
 from casebase.engine.analysis import (
     danish_analyzer,
@@ -176,6 +176,25 @@ def test_rebuild_streams_a_generator(tmp_path: Path) -> None:
     case_index.rebuild(records(), seq=1)
     assert case_index.doc_count() == 300
     case_index.close()
+
+
+def test_a_rebuild_by_several_processes_answers_as_one_by_one(
+    built: CaseIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writer processes, one segment each (engine/building.py): the same documents, seq,
+    scores, facets and snippets as the index one process wrote."""
+    monkeypatch.setattr(building, "PARALLEL_BATCH", 3)  # batches for both processes
+    parallel = CaseIndex(tmp_path / "parallel")
+    parallel.rebuild(iter(CASES), seq=5, procs=2)
+    assert len(list(parallel.path.glob("gen-*/*.trm"))) == 2  # a segment per process
+    assert parallel.applied_seq() == 5
+    assert parallel.refs_versions() == VERSIONS
+    for q in ("", "partnerskab", "byfornyelse OR klima", '"almene boligafdelinger"', "bolig*"):
+        params = SearchParams(q=q, per_page=100)
+        assert search(parallel, params) == search(built, params), q
+    parallel.update([new_case("later")], [], seq=6)
+    assert "later" in parallel.refs_versions()
+    parallel.close()
 
 
 def test_rebuild_replaces_everything_and_removes_old_generations(built: CaseIndex) -> None:

@@ -6,7 +6,7 @@ import threading
 
 from conftest import run_cli
 
-from casebase import store
+from casebase import store, sync
 from casebase.engine import SearchParams
 from casebase.schemas import load_record
 from casebase.services import Casebase
@@ -133,3 +133,33 @@ def test_a_search_does_not_wait_for_another_process_catching_up(env, service):
         assert refs(other, "landsbyer") == ["sync-1", "sync-2"]
     finally:
         other.close()
+
+
+def test_a_big_import_is_indexed_by_a_parallel_rebuild(service, monkeypatch, tmp_path):
+    """An import that changes more than a quarter of the index (and more than
+    PARALLEL_MIN_CASES cases) is indexed by a rebuild in CASEBASE_INDEX_PROCESSES processes,
+    and the index ends in step, with every case searchable."""
+    monkeypatch.setattr(sync, "PARALLEL_MIN_CASES", 4)
+    monkeypatch.setenv("CASEBASE_INDEX_PROCESSES", "2")
+    service.create_case(RECORD, user=None)
+    before = {p.name for p in service.index.path.glob("gen-*")}
+    records = [
+        {**RECORD, "ref": f"bulk-{n}", "title": f"Landsbyfornyelse nummer {n}"} for n in range(9)
+    ]
+    path = tmp_path / "bulk.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    report = service.import_files([path])
+    assert report.created == 9, report.errors
+    after = {p.name for p in service.index.path.glob("gen-*")}
+    assert after and after.isdisjoint(before)  # a new generation: rebuilt, not updated
+    assert refs(service, "landsbyfornyelse") == sorted(["sync-1", *(r["ref"] for r in records)])
+    assert service.check().agrees
+    assert sync.index_processes(3) == 1 and sync.index_processes(4) == 2
+
+
+def test_reindex_tells_its_progress(service):
+    for number in range(3):
+        service.create_case({**RECORD, "ref": f"p-{number}"}, user=None)
+    seen: list[int] = []
+    assert service.reindex(seen.append) == 3
+    assert seen == [1, 2, 3]

@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from ..errors import Busy
+from .building import COMPOUND_SEGMENTS, fill
 from .columns import CODES_FINGERPRINT, Columns, SegmentArrays, live_mask
 from .compounds import SPLIT_FINGERPRINT, Splitter
 from .corpus import corpus_of_index, corpus_of_texts
@@ -51,12 +52,8 @@ WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoo
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5
 SNAPSHOT_ATTEMPTS = 8  # loads of a snapshot whose files a commit elsewhere removed meanwhile
-REBUILD_LIMIT_MB = 256
 SPLITTER_GROWTH = 1.25  # the splitter for writes learns the corpus again when it grew this much
 REBUILD_LOCK = "REBUILD.lock"  # one rebuild at a time across processes
-# Whoosh reads a compound segment by copying each of its parts into memory (about 100 MB per
-# searcher at 20k cases); separate files are read in place.
-COMPOUND_SEGMENTS = False
 
 
 class IndexBusy(Busy):
@@ -386,12 +383,13 @@ class CaseIndex:
         wait: bool = True,
         status_year: int | None = None,
         texts: Iterable[Sequence[str | None]] | None = None,
+        procs: int = 1,
     ) -> None:
         """Index all records into a new generation, switch to it, then drop the old ones.
 
         `texts`, the same cases' texts (title, summary, description, results), are counted
         first for the corpus's own words (engine/corpus.py); without them the current
-        generation's words are used.
+        generation's words are used. `procs` processes write the index (engine/building.py).
         """
         self.path.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(self.path)).lock(REBUILD_LOCK)
@@ -404,7 +402,8 @@ class CaseIndex:
                 splitter = Splitter(corpus=corpus_of_texts(texts))
             name = self._new_generation()
             try:
-                count = self._fill(name, records, _meta_document(seq, status_year), splitter)
+                meta = _meta_document(seq, status_year)
+                count = fill(self.path / name, records, meta, splitter, procs)
             except BaseException:
                 shutil.rmtree(self.path / name, ignore_errors=True)
                 raise
@@ -413,24 +412,6 @@ class CaseIndex:
             self._remove_generations(keep=name)
         finally:
             lock.release()
-
-    def _fill(
-        self, name: str, records: Iterable[dict], meta: dict[str, Any], splitter: Splitter
-    ) -> int:
-        """Write the records into a new generation; how many there were."""
-        ix = index.create_in(str(self.path / name), SCHEMA)
-        writer = ix.writer(limitmb=REBUILD_LIMIT_MB, compound=COMPOUND_SEGMENTS)
-        count = 0
-        try:
-            for record in records:
-                writer.add_document(**case_document(record, splitter))
-                count += 1
-            writer.add_document(**meta)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        return count
 
     def _remove_generations(self, keep: str) -> None:
         """Delete old generations; wait for a writer still finishing in one (its work is moot)."""
