@@ -274,6 +274,17 @@ def test_a_typo_in_any_letter_is_corrected(danish: Casebase, typed: str, meant: 
         assert found.suggestion == meant
 
 
+def test_a_word_the_cases_hold_is_not_taken_for_a_first_letter_typo(
+    danish: Casebase,
+) -> None:
+    """Only a word in no case at all may have a wrong first letter (docs/decisions.md)."""
+    for number in range(4):
+        danish.create_case(case(f"sti-{number}", "Flere cykelstier i byen."), user=None)
+    danish.create_case(case("vykel", "Vykelstier er et stednavn."), user=None)
+    assert danish.search(SearchParams(q="vykelstier")).suggestion is None
+    assert danish.search(SearchParams(q="wykelstier")).suggestion == "cykelstier"
+
+
 def test_analyse_shows_the_split_and_the_stems(env: dict[str, str]) -> None:
     shown = run_cli(["analyse", "byfornyelsesloven", "transport"], env)
     assert shown.returncode == 0, shown.stderr

@@ -71,7 +71,9 @@ def _correction(snap: Snapshot, word: str) -> str | None:
 
     Two kinds of candidates, both found in one walk over the indexed terms (`_near_terms`):
     stems one or two edits from the stem of `word` (a typo inside the stem), else stems of
-    which some word of the indexed text is one or two edits from `word` itself. The second
+    which some word of the indexed text is one or two edits from `word` itself. A word the
+    index does not hold at all may also have a typo in its first letter (a walk over every
+    term: only then). The second
     kind catches typos near the end of a word, which change what the stemmer cuts off:
     `byfornyelsse` stems to "byfornyels", three edits from "byforny" (byfornyelse).
     """
@@ -88,7 +90,7 @@ def _correction(snap: Snapshot, word: str) -> str | None:
     near.pop(stem, None)
     least = max(1, RARE_RATIO * frequency)
     found = _best_of(snap, near, word, typed, least)
-    if found is None:  # a typo in the first letter: the rest of the word as typed
+    if found is None and frequency == 0:  # a typo in the first letter of an unknown word
         found = _best_of(
             snap, _first_letter_wrong(snap, typed, len(stem), first), word, typed, least
         )
