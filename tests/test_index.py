@@ -17,10 +17,12 @@ from whoosh import query
 from casebase.engine import CaseIndex, IndexBusy, SearchParams, building, generations
 from casebase.engine import search as engine_search
 from casebase.engine.analysis import (
+    WORD_PATTERN,
     danish_analyzer,
     danish_sort_key,
     index_term,
     indexed_terms,
+    term_spans,
     word_spans,
 )
 from casebase.engine.compounds import Splitter
@@ -29,6 +31,7 @@ from casebase.engine.postings import PostingsCache
 from casebase.engine.whooshlib import read_postings
 from casebase.errors import CasebaseError
 from casebase.schemas.search import SearchResponseSchema
+from casebase.vocabularies import fold_aa
 
 
 def search(index: CaseIndex, params: SearchParams) -> dict[str, Any]:
@@ -106,6 +109,22 @@ def test_indexed_terms_is_the_analyzer_chain(text: str) -> None:
     positions, stop words not counted as positions."""
     by_whoosh = [(t.text, t.pos) for t in danish_analyzer()(text, positions=True)]
     assert [(term, pos) for pos, term in enumerate(indexed_terms(text))] == by_whoosh
+
+
+def test_a_words_term_begins_its_folded_form() -> None:
+    """term_spans (snippets, suggestions) stems only the words that begin with a wanted term:
+    right only while the Danish stemmer merely takes endings off."""
+    from casebase.engine.lexicon import lexicon
+
+    words = [w for c in CASES for w in WORD_PATTERN.findall(c["description"] + " " + c["title"])]
+    words += list(lexicon().frequencies)[:20000]
+    for word in words:
+        term = index_term(word)
+        assert term is None or fold_aa(word.lower()).startswith(term), word
+    text = " ".join(c["description"] for c in CASES)
+    wanted = frozenset(["partnerskab", "byforny", "århus", "borg"])
+    expected = [(s, e, t) for s, e, t in word_spans(text) if t in wanted]
+    assert list(term_spans(text, wanted)) == expected and expected
 
 
 def test_danish_sort_key() -> None:

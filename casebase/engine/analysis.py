@@ -94,6 +94,24 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str | None]]:
         yield match.start(), match.end(), index_term(match.group())
 
 
+def term_spans(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, term) of each word of a text whose indexed term is one of `terms`.
+
+    Snowball's Danish stemmer only takes endings off, so a word's term begins its folded,
+    lower-case form: a word that begins with none of `terms` is not stemmed at all (a snippet
+    of a hit reads a few thousand words, most of them met for the first time).
+    """
+    prefixes = tuple(terms)
+    if not prefixes:
+        return
+    for match in WORD_PATTERN.finditer(text):
+        word = match.group()
+        if fold_aa(word.lower()).startswith(prefixes):
+            term = index_term(word)
+            if term in terms:
+                yield match.start(), match.end(), term
+
+
 # Danish alphabetical order: æ, ø, å after z; `aa` is å; ä/ö/ü read as æ/ø/y; other accents
 # ignored. The three letters map to the code points just after "z".
 _DANISH_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})

@@ -14,7 +14,7 @@ from typing import Any
 from whoosh import query
 
 from ..vocabularies import fold_aa
-from .analysis import index_term, word_spans
+from .analysis import WORD_PATTERN, index_term
 from .compounds import Splitter, splitter
 from .query import positive_leaves
 from .schema import PARTS_FIELD
@@ -101,13 +101,16 @@ def matched_spans(
     that is a compound with a part whose term is one of `parts`."""
     found = []
     split = split or splitter()
-    for start, end, term in word_spans(text[:SNIPPET_SCAN_CHARS]):
-        if term in terms:
-            found.append((start, end, term))
-        elif parts and term is not None:
-            part = _part_of(fold_aa(text[start:end].lower()), parts, split)
+    prefixes = tuple(terms)  # a word's term begins its folded form (analysis.term_spans)
+    for match in WORD_PATTERN.finditer(text[:SNIPPET_SCAN_CHARS]):
+        word = match.group()
+        folded = fold_aa(word.lower())
+        if prefixes and folded.startswith(prefixes) and (term := index_term(word)) in terms:
+            found.append((match.start(), match.end(), term))
+        elif parts and any(part in folded for part in parts) and index_term(word) is not None:
+            part = _part_of(folded, parts, split)
             if part is not None:
-                found.append((start, end, part))
+                found.append((match.start(), match.end(), part))
     return found
 
 

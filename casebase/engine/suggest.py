@@ -13,7 +13,7 @@ from whoosh import query
 from whoosh.support.levenshtein import levenshtein
 
 from ..vocabularies import fold_aa
-from .analysis import index_term, word_spans
+from .analysis import index_term, term_spans
 from .filters import select
 from .params import SearchParams
 from .query import QUERY_FIELDS, expand_prefixes, parse_query, positive_leaves
@@ -217,7 +217,7 @@ def _surface_form(snap: Snapshot, stem: str, near: str, every_field: bool = Fals
         docs, _ = snap.postings(name, stem)
         for doc in docs[snap.columns.live[docs]][:3]:
             text = str(snap.searcher.stored_fields(int(doc))["data"].get(name) or "")
-            words.update(text[s:e].lower() for s, e, t in word_spans(text) if t == stem)
+            words.update(text[s:e].lower() for s, e, _ in term_spans(text, frozenset([stem])))
         if words and not every_field:
             break
     return min(words, key=lambda w: (levenshtein(w, near), w)) if words else None
