@@ -758,6 +758,9 @@ def test_scores_equal_whooshs_own(index: CaseIndex) -> None:
         '"grønne områder"',
         '"partnerskab og strategisk"',
         '"aarhus kommune"',
+        '"et strategisk partnerskab om"',  # three words: pairs, then positions
+        '"partnerskaber med lokale foreninger"',
+        '"strategisk partnerskab om Gellerup"',
     ],
 )
 def test_phrases_match_as_whoosh_does(index: CaseIndex, phrase: str) -> None:

@@ -81,6 +81,7 @@ def case_document(record: dict, splitter: Splitter) -> dict[str, Any]:
         **texts,
         "labels": labels,
         "parts": compound_parts([*texts.values(), labels], splitter),
+        "pairs": (*texts.items(), ("labels", labels)),
         "data": data,
         "c_ref": ref.encode(),
         "c_title": danish_sort_key_uncached(texts["title"]).encode(),

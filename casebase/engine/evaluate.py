@@ -8,13 +8,14 @@ paging and facet clicks repeat the same q.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 from whoosh import query
 
 from .query import Widened
-from .schema import SEARCH_FIELDS, TEXT_FIELDS
+from .schema import PAIRS_FIELD, SEARCH_FIELDS, TEXT_FIELDS, pair_term
 from .snapshot import Snapshot
 from .whooshlib import bm25_b
 
@@ -125,9 +126,15 @@ class Evaluator:
         return ids, q.boost * self._bm25(q.fieldname, q.text, weights, ids)
 
     def phrase(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Docs where the words stand side by side: positions read only for docs with all."""
+        """Docs where the words stand side by side: those holding each two neighbouring words
+        as a pair (the pairs field), positions read only for longer phrases and only there."""
         words = [query.Term(q.fieldname, str(w), boost=q.boost) for w in q.words]
         mask = self.cols.live.copy()
+        for first, second in pairwise(q.words):
+            pair_ids, _ = self.snap.postings(PAIRS_FIELD, pair_term(q.fieldname, first, second))
+            paired = np.zeros(self.cols.size, dtype=bool)
+            paired[pair_ids] = True
+            mask &= paired
         score = np.zeros(self.cols.size)
         for word in words:
             word_mask, word_score = self.term(word)
@@ -135,7 +142,7 @@ class Evaluator:
             score += word_score
         docs = np.flatnonzero(mask)
         starts: np.ndarray | None = None
-        for i, word in enumerate(words if len(words) > 1 and len(docs) else []):
+        for i, word in enumerate(words if len(words) > 2 and len(docs) else []):
             found_docs, found_positions = self.snap.positions(q.fieldname, word.text, docs)
             keys = np.unique(found_docs * _POSITION_STRIDE + (found_positions - i + 64))
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)

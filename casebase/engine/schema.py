@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from whoosh import fields, formats
@@ -20,6 +21,9 @@ TEXT_FIELDS = ("title", "summary", "description", "results", "labels")
 # lower weight than the word itself, never by a phrase (it keeps no positions).
 PARTS_FIELD = "parts"
 SEARCH_FIELDS = (*TEXT_FIELDS, PARTS_FIELD)
+# Each two neighbouring words of each text field, as one term (`pair_term`): a phrase is
+# looked up, not assembled from the positions of two long posting lists.
+PAIRS_FIELD = "pairs"
 # start_year, end_year (0 = none), version: the fixed-size column c_nums.
 NUMS = struct.Struct("<hhi")
 
@@ -69,6 +73,24 @@ class DanishFrequency(formats.Frequency):
             yield term, count, count * boost, pack_uint(count)
 
 
+def pair_term(fieldname: str, first: str, second: str) -> str:
+    """The term of two indexed words side by side in a text field (words have no spaces)."""
+    return f"{fieldname} {first} {second}"
+
+
+class WordPairs(formats.Frequency):
+    """The pairs field's format: its value is ((fieldname, text), ...), each text analysed by
+    the Danish chain's fast path, stop words dropped as phrases drop them."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> WordValues:
+        counts: Counter[str] = Counter()
+        for fieldname, text in value:
+            terms = indexed_terms(text)
+            counts.update(pair_term(fieldname, a, b) for a, b in pairwise(terms))
+        for term, count in counts.items():
+            yield term, count, float(count), pack_uint(count)
+
+
 def _text_field(analyzer: Any) -> fields.TEXT:
     field = fields.TEXT(analyzer=analyzer)
     field.format = CompactPositions()
@@ -78,6 +100,13 @@ def _text_field(analyzer: Any) -> fields.TEXT:
 def _parts_field(analyzer: Any) -> fields.TEXT:
     field = fields.TEXT(analyzer=analyzer, phrase=False)
     field.format = DanishFrequency()
+    return field
+
+
+def _pairs_field(analyzer: Any) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, phrase=False)
+    field.format = WordPairs()
+    field.scorable = False  # only ever a mask: no field lengths
     return field
 
 
@@ -91,6 +120,7 @@ def build_schema() -> fields.Schema:
         results=_text_field(text),
         labels=_text_field(text),
         parts=_parts_field(text),
+        pairs=_pairs_field(text),
         data=fields.STORED(),  # what a search result and its snippet need
         seq=fields.STORED(),  # meta document only
         c_ref=fields.COLUMN(VarBytesColumn()),
