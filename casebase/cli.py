@@ -39,8 +39,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 def _service() -> Casebase:
     """The service layer for this command; closed when the command ends."""
-    config = load_config()
-    service = Casebase(config["DATABASE_URL"], config["INDEX_DIR"])
+    service = Casebase.from_config(load_config())
     context = click.get_current_context(silent=True)
     if context is not None:
         context.call_on_close(service.close)

@@ -19,6 +19,9 @@ SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "CASEBASE_"
 # Upload limit for imports through the API and the admin pages.
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+# Case documents (docs/contract.md section 13): the largest file kept, and the time and memory
+# the child process reading one document's text may use (casebase/extract.py).
+DOCUMENT_LIMITS = {"MAX_DOCUMENT_MB": 50, "EXTRACT_SECONDS": 20, "EXTRACT_MEMORY_MB": 512}
 # An admin's login session cookie is refused once this long has passed since it was last
 # written (the login, or a later message); logout ends every session of the user at once.
 SESSION_HOURS = 8
@@ -85,6 +88,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         folder.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{folder / 'casebase.db'}"
     index_dir = overrides.pop("INDEX_DIR", None) or env.get(ENV_PREFIX + "INDEX_DIR")
+    document_dir = env.get(ENV_PREFIX + "DOCUMENT_DIR")
     secret = overrides.pop("SECRET_KEY", None) or env.get(ENV_PREFIX + "SECRET_KEY")
     session_hours = float(env.get(ENV_PREFIX + "SESSION_HOURS") or SESSION_HOURS)
     config: dict[str, Any] = {
@@ -93,10 +97,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret or _secret_key(folder),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "SEED_DIR": str(SEED_DIR),
+        "DOCUMENT_DIR": str(_resolve(document_dir) if document_dir else folder / "documents"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,
         **{name: int_setting(name, default) for name, default in IMPORT_LIMITS.items()},
+        **{name: int_setting(name, default) for name, default in DOCUMENT_LIMITS.items()},
     }
     config.update(overrides)
     return config

@@ -11,7 +11,8 @@ from typing import Any, BinaryIO
 from marshmallow import ValidationError
 
 from . import accounts, engine, exporter, importer, store, sync, thesaurus, vocabularies
-from .config import SEED_DIR
+from .casedocs import CaseDocuments, DocumentSettings
+from .config import SEED_DIR, instance_dir
 from .db import Database
 from .engine import CaseIndex, Hit, IndexBusy, SearchParams, SearchResult, Thesaurus
 from .errors import Conflict, InvalidSearch, StaleVersion, ValidationFailed
@@ -30,15 +31,31 @@ class Casebase:
     """The store and its search index, kept in step: every write commits, then indexes."""
 
     def __init__(
-        self, database_url: str, index_dir: str | Path, seed_dir: str | Path | None = None
+        self,
+        database_url: str,
+        index_dir: str | Path,
+        seed_dir: str | Path | None = None,
+        document_dir: str | Path | None = None,
     ) -> None:
         self.db = Database(database_url)
         self.index = CaseIndex(index_dir)
+        # The documents of the cases (CASEBASE_DOCUMENT_DIR, by default under instance/).
+        self.documents = CaseDocuments(self, document_dir or instance_dir() / "documents")
         self.seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
         # One catch-up at a time per process; other processes are serialised by the index lock.
         self._sync_lock = threading.Lock()
         # The thesaurus compiled for searching, with the version it was compiled from.
         self._thesaurus: tuple[int, Thesaurus | None] = (-1, None)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Casebase:
+        """The service as the settings (casebase/config.py) describe it."""
+        service = cls(
+            config["DATABASE_URL"], config["INDEX_DIR"], document_dir=config.get("DOCUMENT_DIR")
+        )
+        if "MAX_DOCUMENT_MB" in config:
+            service.documents.settings = DocumentSettings.from_config(dict(config))
+        return service
 
     def close(self) -> None:
         """Release database connections and the open searcher."""

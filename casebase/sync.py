@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from . import store
+from . import casedocs, store
 from .db import Database
 from .engine import CaseIndex
 
@@ -27,20 +27,23 @@ def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
         if applied < 0 or applied > latest:
             # No index, or one built from another database: start afresh.
             log.info("building the search index from the database")
-            records, texts = store.iter_records(session), store.iter_texts(session)
+            records = casedocs.with_texts(session, store.iter_records(session))
+            texts = store.iter_texts(session)
             index.rebuild(records, latest, wait=wait, texts=texts)
             return
         refs = store.changed_refs_since(session, applied)
         deleted = refs - store.existing_refs(session, refs)
         # Streamed: a catch-up after a 100k-row import must not hold every record at once.
-        index.update(store.iter_records(session, refs), deleted, latest, wait=wait)
+        records = casedocs.with_texts(session, store.iter_records(session, refs))
+        index.update(records, deleted, latest, wait=wait)
 
 
 def rebuild(db: Database, index: CaseIndex) -> int:
     """Rebuild the index from the database in a new generation; returns the case count."""
     with db.session() as session:
         latest = store.latest_seq(session)
-        index.rebuild(store.iter_records(session), latest, texts=store.iter_texts(session))
+        records = casedocs.with_texts(session, store.iter_records(session))
+        index.rebuild(records, latest, texts=store.iter_texts(session))
         return store.count_cases(session)
 
 

@@ -119,6 +119,17 @@ def _municipalities() -> tuple[Term, ...]:
 
 MUNICIPALITIES = _municipalities()
 
+# What each collaboration form means, in Danish and English, with its source (contract 13).
+FORM_DEFINITIONS = Path(__file__).parent / "data" / "collaboration_forms.json"
+
+
+@cache
+def form_definitions() -> dict[str, dict]:
+    """Each collaboration form's key -> description_da, description_en and source."""
+    data = json.loads(FORM_DEFINITIONS.read_text(encoding="utf-8"))
+    return {form["key"]: form for form in data["forms"]}
+
+
 # Short forms people write that the rules below do not derive.
 MUNICIPALITY_ALIASES = {
     "vesthimmerland": "Vesthimmerlands",

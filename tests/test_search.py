@@ -110,6 +110,8 @@ RESULT_KEYS = [
     "themes",
     "snippet",
     "score",
+    "found_in_documents",
+    "document_snippet",
 ]
 
 

@@ -11,8 +11,8 @@ from whoosh.columns import FixedBytesColumn, VarBytesColumn
 from .analysis import danish_analyzer
 
 # Searchable text fields. `labels` holds the Danish and English labels of the case's
-# vocabulary values.
-TEXT_FIELDS = ("title", "summary", "description", "results", "labels")
+# vocabulary values; `documents` the text of the case's documents (docs/contract.md 13).
+TEXT_FIELDS = ("title", "summary", "description", "results", "labels", "documents")
 # The parts of the compounds of all those fields (engine/compounds.py): found by a word, at a
 # lower weight than the word itself, never by a phrase (it keeps no positions).
 PARTS_FIELD = "parts"
@@ -54,6 +54,7 @@ def build_schema() -> fields.Schema:
         description=_text_field(text),
         results=_text_field(text),
         labels=_text_field(text),
+        documents=_text_field(text),
         parts=fields.TEXT(analyzer=text, phrase=False),
         data=fields.STORED(),  # what a search result and its snippet need
         seq=fields.STORED(),  # meta document only

@@ -50,6 +50,7 @@ ENGLISH = {
     "thesaurus.groups": "A thesaurus holds 1 to {max} groups.",
     "thesaurus.twice": "The term '{term}' is in group {first} and in group {second}.",
     "thesaurus.json": "Not a thesaurus file: {problem}.",
+    "document.kind": "Must be one of: {kinds}.",
     # A message from elsewhere (a library) that the catalogue does not know: shown as it is.
     "plain": "{text}",
 }

@@ -11,7 +11,7 @@ from flask_smorest import Api
 
 from ..schemas import RecordSchema
 from ..schemas.record import COORDINATES_TOGETHER
-from . import api, api_files, api_thesaurus
+from . import api, api_documents, api_files, api_thesaurus
 from .apischemas import (
     API_DESCRIPTION,
     BEARER_SCHEME,
@@ -127,7 +127,12 @@ def _init_api(app: Flask) -> CasebaseApi:
     smorest.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     # Registered first, so the record schema's component carries its cross-field rule too.
     smorest.spec.components.schema("Record", COORDINATES_TOGETHER, schema=RecordSchema)
-    for blueprint in (*api.BLUEPRINTS, *api_files.BLUEPRINTS, *api_thesaurus.BLUEPRINTS):
+    for blueprint in (
+        *api.BLUEPRINTS,
+        *api_files.BLUEPRINTS,
+        *api_thesaurus.BLUEPRINTS,
+        *api_documents.BLUEPRINTS,
+    ):
         smorest.register_blueprint(blueprint)
     return smorest
 

@@ -388,5 +388,6 @@ SCHEMA_MESSAGES_DA = {
     "thesaurus.groups": "En tesaurus har 1 til {max} grupper.",
     "thesaurus.twice": "Termen '{term}' står i gruppe {first} og i gruppe {second}.",
     "thesaurus.json": "Ikke en tesaurus-fil: {problem}.",
+    "document.kind": "Skal være en af: {kinds}.",
     "plain": "{text}",
 }
