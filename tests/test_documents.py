@@ -247,3 +247,24 @@ def test_a_live_server_refuses_a_bomb_and_60_mb_and_keeps_answering(
     assert status == 413 and "at most 50 MB" in body["message"]
     with urllib.request.urlopen(f"{live_server}/healthz", timeout=30) as answer:
         assert json.load(answer) == {"status": "ok"}
+
+
+def test_the_collaboration_forms_page(client: FlaskClient, admin: dict[str, str]) -> None:
+    page = client.get("/samarbejdsformer").get_data(as_text=True)
+    assert "uden at der er indgået en kontrakt" in page
+    assert "kfst.dk" in page  # a source named
+    assert 'href="/?collaboration_form=projektpartnerskab"' in page
+    assert "1 sager" in page  # the one case of this test is a projektpartnerskab
+    english = client.get("/samarbejdsformer?lang=en").get_data(as_text=True)
+    assert "without signing a contract" in english
+    search = client.get("/?lang=da").get_data(as_text=True)
+    assert "Hvad betyder det?" in search and 'href="/samarbejdsformer' in search
+
+
+def test_a_result_found_in_a_document_says_so_on_the_page(
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
+    upload(client, admin, REPORT, "r.pdf", title="Evalueringsrapport")
+    page = client.get("/?q=kvistlampe").get_data(as_text=True)
+    assert "I rapporten:" in page and "<mark>kvistlampe</mark>" in page
+    assert "Fundet i dokumenterne: Evalueringsrapport" in page

@@ -28,7 +28,9 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    from . import case_page, search_page  # noqa: F401  # their views join the blueprint
+    from . import case_page, forms_page, search_page  # noqa: F401  # their views join the blueprint
+
+    forms_page.init_app(app)
 
     i18n.init_app(app)
     app.register_blueprint(bp)
