@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
 
-from . import accounts, engine, exporter, importer, store, sync, thesaurus, vocabularies
+from . import accounts, casedocs, engine, exporter, importer, store, sync, thesaurus, vocabularies
 from .casedocs import CaseDocuments, DocumentSettings
 from .config import SEED_DIR, instance_dir
 from .db import Database
@@ -182,7 +182,24 @@ class Casebase:
 
     def export(self, params: SearchParams | None, fmt: str, out: BinaryIO) -> None:
         """Write the cases matching a search (all cases without one) in an import format."""
-        exporter.write_export(self.iter_matching(params), fmt, out)
+        exporter.write_export(self._with_documents(self.iter_matching(params)), fmt, out)
+
+    def _with_documents(self, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Records with the list of their documents (title, url), a batch at a time."""
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) == store.STREAM_BATCH:
+                yield from self._listed(batch)
+                batch = []
+        yield from self._listed(batch)
+
+    def _listed(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not batch:
+            return batch
+        with self.db.session() as session:
+            found = casedocs.listings(session, [r["ref"] for r in batch])
+        return [{**r, "documents": found.get(r["ref"], [])} for r in batch]
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
         """The records a search finds (every record, by ref, without one), in its order."""

@@ -300,8 +300,9 @@ FIELDS = (
     Term("updated_at", "Opdateret", "Updated"),
 )
 
-# Fields the system keeps (regions are derived from municipalities): never imported.
-SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at")
+# Fields the system keeps (regions are derived from municipalities; documents are added on
+# their own, docs/contract.md section 13): never imported, ignored when an export is read back.
+SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at", "documents")
 # The record's importable fields, in canonical order: the import and export shape.
 RECORD_FIELDS = tuple(term.key for term in FIELDS if term.key not in SYSTEM_FIELDS)
 # Fields holding a list of plain values (a spreadsheet cell separates them by `|`).
@@ -338,6 +339,8 @@ FIELD_ALIASES = {
     "kontaktperson": "contact_org",
     "contact": "contact_org",
     "region": "regions",
+    "dokumenter": "documents",
+    "documents": "documents",
 }
 
 

@@ -268,3 +268,26 @@ def test_a_result_found_in_a_document_says_so_on_the_page(
     page = client.get("/?q=kvistlampe").get_data(as_text=True)
     assert "I rapporten:" in page and "<mark>kvistlampe</mark>" in page
     assert "Fundet i dokumenterne: Evalueringsrapport" in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_exports_list_documents_and_import_reads_them_back(
+    client: FlaskClient, admin: dict[str, str], fmt: str, tmp_path: Any
+) -> None:
+    document = upload(client, admin, REPORT, "r.pdf", title="Evaluering").get_json()
+    with client.get(f"/api/export?format={fmt}&q=fælleshus") as answer:
+        exported = answer.data
+    if fmt == "json":
+        assert json.loads(exported)[0]["documents"] == [
+            {"title": "Evaluering", "url": document["url"]}
+        ]
+    elif fmt == "csv":
+        assert f"Evaluering ({document['url']})" in exported.decode("utf-8-sig")
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(exported), f"export.{fmt}")})
+    report = client.post(
+        "/api/imports",
+        data=body,
+        headers=admin,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    ).get_json()
+    assert (report["unchanged"], report["rejected"]) == (1, 0), report
