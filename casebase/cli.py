@@ -116,6 +116,8 @@ def seed() -> None:
             return
         files = sorted(Path(load_config()["SEED_DIR"]).glob("cases*.json"))
         report = service.import_files(files)
+        if not report.rejected:
+            cli_documents.attach_seed_documents(service, Path(load_config()["SEED_DIR"]))
     _print_report(report)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
@@ -422,7 +424,7 @@ def token_revoke(token_or_user: str) -> None:
     click.echo(f"{count} token(s) revoked", err=True)
 
 
-from . import cli_words  # noqa: E402, F401  # its commands join the group
+from . import cli_documents, cli_words  # noqa: E402, F401  # their commands join the group
 
 
 def main() -> None:

@@ -291,3 +291,26 @@ def test_exports_list_documents_and_import_reads_them_back(
         content_type=f"multipart/form-data; boundary={boundary}",
     ).get_json()
     assert (report["unchanged"], report["rejected"]) == (1, 0), report
+
+
+def test_seed_attaches_the_seed_documents_and_the_cli_adds_one(runner: Any, tmp_path: Any) -> None:
+    result = runner.invoke(["seed"])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(["documents", "list", "klimakvarter-skt-kjelds"]).output.splitlines()
+    assert [line.split("\t")[3] for line in listed] == ["text", "no text"]
+    found = json.loads(runner.invoke(["search", "--json", "skybrudsvej"]).output)
+    assert [r["ref"] for r in found["results"]] == ["klimakvarter-skt-kjelds"]
+    assert (
+        "stedfortræder" in found["results"][0]["document_snippet"]
+        or found["results"][0]["found_in_documents"]
+    )
+    path = tmp_path / "notat.txt"
+    path.write_text("Et notat om vandrender.", encoding="utf-8")
+    added = runner.invoke(
+        ["documents", "add", "mandemarke-groen-plan", str(path), "--year", "2010"]
+    )
+    assert added.exit_code == 0 and "notat" in added.output
+    bad = tmp_path / "x.pdf"
+    bad.write_bytes(b"MZ" + bytes(50))
+    refused = runner.invoke(["documents", "add", "mandemarke-groen-plan", str(bad)])
+    assert refused.exit_code == 2
