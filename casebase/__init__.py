@@ -15,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_config(test_config))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep docs/contract.md section 6's field order
-    app.extensions["casebase"] = Casebase(app.config["DATABASE_URL"], app.config["INDEX_DIR"])
+    app.extensions["casebase"] = Casebase.from_config(app.config)
 
     from . import web
 

@@ -49,8 +49,7 @@ def _system_user() -> str | None:
 
 def _service() -> Casebase:
     """The service layer for this command; closed when the command ends."""
-    config = load_config()
-    service = Casebase(config["DATABASE_URL"], config["INDEX_DIR"])
+    service = Casebase.from_config(load_config())
     context = click.get_current_context(silent=True)
     if context is not None:
         context.call_on_close(service.close)
@@ -128,6 +127,8 @@ def seed() -> None:
             return
         files = sorted(Path(load_config()["SEED_DIR"]).glob("cases*.json"))
         report = service.import_files(files, user=_system_user())
+        if not report.rejected:
+            cli_documents.attach_seed_documents(service, Path(load_config()["SEED_DIR"]))
     _print_report(report)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
@@ -385,7 +386,7 @@ def token_revoke(token_or_user: str) -> None:
     click.echo(f"{count} token(s) revoked", err=True)
 
 
-from . import cli_words  # noqa: E402, F401  # its commands join the group
+from . import cli_documents, cli_words  # noqa: E402, F401  # their commands join the group
 
 
 def main() -> None:

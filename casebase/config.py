@@ -28,6 +28,9 @@ SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "CASEBASE_"
 # Upload limit for imports through the API and the admin pages.
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+# Case documents (docs/contract.md section 13): the largest file kept, and the time and memory
+# the child process reading one document's text may use (casebase/extract.py).
+DOCUMENT_LIMITS = {"MAX_DOCUMENT_MB": 50, "EXTRACT_SECONDS": 20, "EXTRACT_MEMORY_MB": 512}
 # An admin's login session cookie is refused once this long has passed since it was last
 # written (the login, or a later message); logout ends every session of the user at once.
 SESSION_HOURS = 8
@@ -97,6 +100,8 @@ SETTINGS = (
     Setting("DATA_LICENSE", f"`{DEFAULT_LICENSE}`"),
     Setting("PUBLISHER", f"`{PUBLISHER}`"),
     Setting("CONTACT_EMAIL", "none"),
+    Setting("DOCUMENT_DIR", "`<instance>/documents/`"),
+    *(Setting(name, f"`{default}`") for name, default in DOCUMENT_LIMITS.items()),
 )
 
 
@@ -198,6 +203,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         folder.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{folder / 'casebase.db'}"
     index_dir = overrides.pop("INDEX_DIR", None) or env.get(ENV_PREFIX + "INDEX_DIR")
+    document_dir = env.get(ENV_PREFIX + "DOCUMENT_DIR")
     secret = overrides.pop("SECRET_KEY", None) or env.get(ENV_PREFIX + "SECRET_KEY")
     seed_dir = text_setting("SEED_DIR")
     session_hours = _hours_setting("SESSION_HOURS", SESSION_HOURS)
@@ -212,6 +218,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret or _secret_key(folder),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "SEED_DIR": str(_resolve(seed_dir) if seed_dir else SEED_DIR),
+        "DOCUMENT_DIR": str(_resolve(document_dir) if document_dir else folder / "documents"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
         "RATELIMIT_STORAGE_URI": env.get(ENV_PREFIX + "RATELIMIT_STORAGE_URI")
         or RATELIMIT_STORAGE_URI,
@@ -221,6 +228,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         or DEFAULT_TILE_ATTRIBUTION,
         "PUBLISHER": (env.get(ENV_PREFIX + "PUBLISHER") or "").strip() or PUBLISHER,
         "CONTACT_EMAIL": _email(env.get(ENV_PREFIX + "CONTACT_EMAIL")),
+        **{name: int_setting(name, default) for name, default in DOCUMENT_LIMITS.items()},
     }
     config.update(overrides)
     config["DATA_LICENSE"] = _license(config.get("DATA_LICENSE"))

@@ -59,6 +59,14 @@ class UnreadableFile(CasebaseError):
     """An import file that cannot be read in its format (empty, truncated, binary, no header)."""
 
 
+class UnsupportedFile(CasebaseError):
+    """A document whose content is not one of the accepted types, or not the type its name says."""
+
+
+class FileTooLarge(CasebaseError):
+    """A document larger than the server keeps (CASEBASE_MAX_DOCUMENT_MB)."""
+
+
 class Unauthorized(CasebaseError):
     """No credentials, or wrong ones."""
 

@@ -24,11 +24,16 @@ from casebase.vocabularies import LIST_FIELDS, RECORD_FIELDS
 
 # What an export holds: the record's importable fields (system fields would only be ignored).
 EXPORT_FIELDS = RECORD_FIELDS
+# Listed after them, ignored by import: the case's documents, title and download address.
+DOCUMENTS_COLUMN = "documents"
 # Spreadsheet columns: the field names, and the titles of the links beside the links.
-COLUMNS = tuple(
-    name
-    for field in EXPORT_FIELDS
-    for name in ((field, LINK_TITLES_COLUMN) if field == "links" else (field,))
+COLUMNS = (
+    *(
+        name
+        for field in EXPORT_FIELDS
+        for name in ((field, LINK_TITLES_COLUMN) if field == "links" else (field,))
+    ),
+    DOCUMENTS_COLUMN,
 )
 CSV_DELIMITER = ";"  # what Danish Excel expects
 LINK_SEPARATOR = " | "
@@ -78,8 +83,14 @@ def _present(value: Any) -> bool:
 
 
 def _importable(record: dict[str, Any]) -> dict[str, Any]:
-    """The record's import fields in their canonical order, absent values left out."""
-    return {field: record[field] for field in EXPORT_FIELDS if _present(record.get(field))}
+    """The record's import fields in their canonical order, absent values left out; then its
+    documents (title and url), which import ignores."""
+    data = {field: record[field] for field in EXPORT_FIELDS if _present(record.get(field))}
+    if record.get(DOCUMENTS_COLUMN):
+        data[DOCUMENTS_COLUMN] = [
+            {"title": d["title"], "url": d["url"]} for d in record[DOCUMENTS_COLUMN]
+        ]
+    return data
 
 
 def _write_json(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
@@ -102,12 +113,14 @@ def _row(record: dict[str, Any]) -> list[Any]:
     links = data.get("links", [])
     data[LINK_TITLES_COLUMN] = [link.get("title") or link["url"] for link in links]
     data["links"] = [link["url"] for link in links]
+    documents = data.get(DOCUMENTS_COLUMN, [])
+    data[DOCUMENTS_COLUMN] = [f"{d['title']} ({d['url']})" for d in documents]
     cells: list[Any] = []
     for column in COLUMNS:
         value = data.get(column)
         if column in LIST_FIELDS:
             value = _join(value or [], LIST_SEPARATOR)
-        elif column in ("links", LINK_TITLES_COLUMN):
+        elif column in ("links", LINK_TITLES_COLUMN, DOCUMENTS_COLUMN):
             value = _join(value or [], LINK_SEPARATOR)
         cells.append(value if _present(value) else None)
     return cells

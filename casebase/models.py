@@ -218,3 +218,33 @@ class ThesaurusVersion(Base):
     changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+
+
+class Document(Base):
+    """A document of a case (docs/contract.md section 13): its file is in the document store
+    (casebase/documents.py) under its SHA-256; its extracted text is kept here, so a reindex
+    never extracts again.
+
+    It belongs to its case by ref, not by a foreign key: deleting a case keeps its documents,
+    which a restored case with the same ref finds again (docs/decisions.md section 13).
+    """
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    year: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    has_text: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    extract_error: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )

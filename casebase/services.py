@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import (
+    casedocs,
     engine,
     exporter,
     history,
@@ -22,7 +23,8 @@ from . import (
     thesaurus,
 )
 from .backup import Summary, restore_backup, write_backup
-from .config import SEED_DIR
+from .casedocs import CaseDocuments, DocumentSettings
+from .config import SEED_DIR, instance_dir
 from .db import Database
 from .engine import (
     CaseIndex,
@@ -53,15 +55,31 @@ class Casebase(AccountService, ResearchService):
     """The store and its search index, kept in step: every write commits, then indexes."""
 
     def __init__(
-        self, database_url: str, index_dir: str | Path, seed_dir: str | Path | None = None
+        self,
+        database_url: str,
+        index_dir: str | Path,
+        seed_dir: str | Path | None = None,
+        document_dir: str | Path | None = None,
     ) -> None:
         self.db = Database(database_url)
         self.index = CaseIndex(index_dir)
+        # The documents of the cases (CASEBASE_DOCUMENT_DIR, by default under instance/).
+        self.documents = CaseDocuments(self, document_dir or instance_dir() / "documents")
         self.seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
         # One catch-up at a time per process; other processes are serialised by the index lock.
         self._sync_lock = threading.Lock()
         # The thesaurus compiled for searching, with the version it was compiled from.
         self._thesaurus: tuple[int, Thesaurus | None] = (-1, None)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Casebase:
+        """The service as the settings (casebase/config.py) describe it."""
+        service = cls(
+            config["DATABASE_URL"], config["INDEX_DIR"], document_dir=config.get("DOCUMENT_DIR")
+        )
+        if "MAX_DOCUMENT_MB" in config:
+            service.documents.settings = DocumentSettings.from_config(dict(config))
+        return service
 
     def close(self) -> None:
         """Release database connections and the open searcher."""
@@ -243,9 +261,28 @@ class Casebase(AccountService, ResearchService):
     def export(
         self, params: SearchParams | None, fmt: str, out: BinaryIO, notice: str | None = None
     ) -> None:
-        """Write the cases matching a search (all cases without one) in an import format;
-        `notice` (the data's licence) goes into the file where the format has room for it."""
-        exporter.write_export(self.iter_matching(params), fmt, out, notice)
+        """Write the cases matching a search (all cases without one) in an import format, with
+        the list of their documents; `notice` (the data's licence) goes into the file where
+        the format has room for it."""
+        records = self._with_documents(self.iter_matching(params))
+        exporter.write_export(records, fmt, out, notice)
+
+    def _with_documents(self, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Records with the list of their documents (title, url), a batch at a time."""
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) == store.STREAM_BATCH:
+                yield from self._listed(batch)
+                batch = []
+        yield from self._listed(batch)
+
+    def _listed(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not batch:
+            return batch
+        with self.db.session() as session:
+            found = casedocs.listings(session, [r["ref"] for r in batch])
+        return [{**r, "documents": found.get(r["ref"], [])} for r in batch]
 
     def iter_matching(self, params: SearchParams | None) -> Iterator[dict[str, Any]]:
         """The records a search finds (every record, by ref, without one), in its order."""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import clock, store
+from . import casedocs, clock, store
 from .config import int_setting
 from .db import Database
 from .engine import Batch, CaseIndex
@@ -63,7 +63,8 @@ def _rebuild(
 ) -> int:
     with db.session() as session:
         latest, count = store.latest_seq(session), store.count_cases(session)
-        records, texts = store.iter_records(session, today=today), store.iter_texts(session)
+        records = casedocs.with_texts(session, store.iter_records(session, today=today))
+        texts = store.iter_texts(session)
         if progress is not None:
             records = _counted(records, progress)
         procs = index_processes(count)
@@ -98,7 +99,7 @@ def _apply_changes(db: Database, batch: Batch, today: date, size: int) -> bool:
             return False
         deleted = refs - store.existing_refs(session, refs)
         # Streamed: a catch-up after a 100k-row import must not hold every record at once.
-        records = store.iter_records(session, refs, today)
+        records = casedocs.with_texts(session, store.iter_records(session, refs, today))
         batch.apply(records, deleted, latest, today.year)
     return True
 

@@ -121,6 +121,17 @@ def _municipalities() -> tuple[Term, ...]:
 
 MUNICIPALITIES = _municipalities()
 
+# What each collaboration form means, in Danish and English, with its source (contract 13).
+FORM_DEFINITIONS = Path(__file__).parent / "data" / "collaboration_forms.json"
+
+
+@cache
+def form_definitions() -> dict[str, dict]:
+    """Each collaboration form's key -> description_da, description_en and source."""
+    data = json.loads(FORM_DEFINITIONS.read_text(encoding="utf-8"))
+    return {form["key"]: form for form in data["forms"]}
+
+
 # Short forms people write that the rules below do not derive.
 MUNICIPALITY_ALIASES = {
     "vesthimmerland": "Vesthimmerlands",
@@ -291,8 +302,9 @@ FIELDS = (
     Term("updated_at", "Opdateret", "Updated"),
 )
 
-# Fields the system keeps (regions are derived from municipalities): never imported.
-SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at")
+# Fields the system keeps (regions are derived from municipalities; documents are added on
+# their own, docs/contract.md section 13): never imported, ignored when an export is read back.
+SYSTEM_FIELDS = ("regions", "version", "created_at", "updated_at", "documents")
 # The record's importable fields, in canonical order: the import and export shape.
 RECORD_FIELDS = tuple(term.key for term in FIELDS if term.key not in SYSTEM_FIELDS)
 # Fields holding a list of plain values (a spreadsheet cell separates them by `|`).
@@ -329,6 +341,8 @@ FIELD_ALIASES = {
     "kontaktperson": "contact_org",
     "contact": "contact_org",
     "region": "regions",
+    "dokumenter": "documents",
+    "documents": "documents",
 }
 
 

@@ -911,3 +911,36 @@ def test_only_admins_reach_the_thesaurus_page(client, users):
     token = csrf_token(client, "/admin/login")
     posted = client.post("/admin/thesaurus", data={"csrf_token": token, "rows": "0"})
     assert posted.status_code == 302 and users.thesaurus() == before
+
+
+# --- documents (docs/contract.md section 13) ---------------------------------------------------
+
+
+def test_admin_adds_lists_and_deletes_a_document(admin_client, one_case):
+    from documentfiles import make_pdf
+
+    url = "/admin/cases/sydhavn-1/documents"
+    page = html_of(admin_client.get(url))
+    assert "Sagen har ingen dokumenter endnu." in page and 'enctype="multipart/form-data"' in page
+    token = csrf_token(admin_client, url)
+    pdf = make_pdf(["Rapporten om gårdlauget i Sydhavnen."])
+    no_csrf = admin_client.post(url, data={"file": (io.BytesIO(pdf), "rapport.pdf")})
+    assert no_csrf.status_code == 400
+    added = admin_client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(pdf), "rapport.pdf"), "kind": "evaluering"},
+    )
+    assert added.status_code == 302
+    page = html_of(admin_client.get(url))
+    assert "Dokumentet «rapport» er tilføjet." in page and "rapport.pdf" in page
+    assert "Søgbar" in page
+    case_page = html_of(admin_client.get("/cases/sydhavn-1"))
+    assert 'href="/documents/1/rapport.pdf"' in case_page
+    lying = admin_client.post(
+        url, data={"csrf_token": token, "file": (io.BytesIO(b"MZ\x90\x00" * 10), "x.pdf")}
+    )
+    assert lying.status_code == 422
+    assert "Dokumentet blev ikke gemt" in html_of(lying)
+    deleted = admin_client.post(f"{url}/1/delete", data={"csrf_token": token})
+    assert deleted.status_code == 302
+    assert "Dokumentet er slettet." in html_of(admin_client.get(url))

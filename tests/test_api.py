@@ -60,6 +60,8 @@ RESULT_KEYS = [
     "themes",
     "snippet",
     "score",
+    "found_in_documents",
+    "document_snippet",
 ]
 FACET_KEYS = [
     "collaboration_form",
@@ -111,6 +113,8 @@ API_PATHS = [
     "/api/thesaurus",
     "/api/crosstab",
     "/api/cases.geojson",
+    "/api/cases/{ref}/documents",
+    "/api/cases/{ref}/documents/{document_id}",
     "/healthz",
     "/readyz",
 ]
@@ -727,13 +731,22 @@ def test_vocabularies_have_the_shape_of_the_spec(client: FlaskClient) -> None:
     body = client.get("/api/vocabularies").get_json()
     assert {name: len(terms) for name, terms in body.items()} == VOCABULARY_COUNTS
     assert list(body) == list(VOCABULARY_COUNTS)[:3] + ["status", "region", "municipality"]
-    assert body["collaboration_form"][0] == {
+    form = body["collaboration_form"][0]
+    assert {k: form[k] for k in ("value", "label_da", "label_en")} == {
         "value": "strategisk-partnerskab",
         "label_da": "Strategisk partnerskab",
         "label_en": "Strategic partnership",
     }
+    # What each form means, with its source (contract section 13).
+    for term in body["collaboration_form"]:
+        assert term["description_da"] and term["description_en"], term["value"]
+        assert term["source"]["url"].startswith("http"), term["value"]
+    assert "uden at der er indgået en kontrakt" in form["description_da"]
+    assert "without signing a contract" in form["description_en"]
     for name, terms in body.items():
         extra = {"region", "code", "lat", "lon"} if name == "municipality" else set()
+        if name == "collaboration_form":
+            extra = {"description_da", "description_en", "source"}
         assert all(set(t) == {"value", "label_da", "label_en"} | extra for t in terms)
     copenhagen = next(t for t in body["municipality"] if t["value"] == "København")
     assert (copenhagen["region"], copenhagen["code"]) == ("hovedstaden", "0101")
@@ -779,6 +792,9 @@ def test_openapi_is_valid_and_describes_every_endpoint(client: FlaskClient) -> N
         ("/api/thesaurus", "get"),
         ("/api/crosstab", "get"),
         ("/api/cases.geojson", "get"),
+        ("/api/cases/{ref}/documents", "get"),
+        ("/api/cases/{ref}/documents", "post"),
+        ("/api/cases/{ref}/documents/{document_id}", "delete"),
         ("/healthz", "get"),
         ("/readyz", "get"),
     }

@@ -173,6 +173,30 @@ def test_keyboard_reaches_the_search_and_the_skip_link_works(open_page, live_ser
     assert outline != "none"
 
 
+def test_keyboard_opens_a_collaboration_forms_definition(open_page, live_server):
+    from playwright.sync_api import expect
+
+    page = open_page().page
+    page.goto(live_server + "/?lang=da")
+    option = page.locator(
+        "#facet-collaboration_form .facet-option",
+        has=page.locator('[value="strategisk-partnerskab"]'),
+    )
+    option.locator("input").focus()
+    page.keyboard.press("Tab")  # the next stop is the form's "Hvad betyder det?"
+    summary = option.locator("summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Hvad betyder det?")
+    definition = option.locator("details.facet-definition p")
+    expect(definition).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(definition).to_be_visible()
+    expect(definition).to_contain_text("uden at der er indgået en kontrakt")
+    definition.get_by_role("link").click()
+    expect(page).to_have_url(re.compile("/samarbejdsformer#strategisk-partnerskab$"))
+    expect(page.locator("#strategisk-partnerskab")).to_contain_text("Kilde")
+
+
 # --- admin ---------------------------------------------------------------------------------
 
 

@@ -110,6 +110,8 @@ RESULT_KEYS = [
     "themes",
     "snippet",
     "score",
+    "found_in_documents",
+    "document_snippet",
 ]
 
 
@@ -622,6 +624,8 @@ def test_response_shape(index: CaseIndex) -> None:
         "collaboration_forms": ["strategisk-partnerskab", "boligorganisation"],
         "actors": ["kommune", "boligorganisationer"],
         "themes": ["boligsocial", "omdannelse"],
+        "found_in_documents": [],
+        "document_snippet": None,
     }
     assert result["snippet"] == (
         "Aarhus Kommune og boligorganisationerne indgik et strategisk "

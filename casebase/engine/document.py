@@ -52,7 +52,8 @@ def compound_parts(texts: list[str], splitter: Splitter) -> str:
 
 
 def case_document(record: dict, splitter: Splitter) -> dict[str, Any]:
-    """The Whoosh document of one case record."""
+    """The Whoosh document of one case record; its `documents` (id, title, text), when given,
+    are searched in their own field. Their compounds are not split (docs/decisions.md 13)."""
     start, end = _year(record.get("start_year")), _year(record.get("end_year"))
     texts = {
         name: str(record.get(name) or "") for name in ("title", "summary", "description", "results")
@@ -76,12 +77,21 @@ def case_document(record: dict, splitter: Splitter) -> dict[str, Any]:
         "results": texts["results"],
     }
     labels = _labels_text(record)
+    documents = [
+        {"id": d["id"], "title": d["title"], "text": d["text"]}
+        for d in record.get("documents") or []
+        if d.get("text")
+    ]
+    if documents:
+        data["documents"] = documents  # for the snippet from a document
+    documents_text = "\n".join(d["text"] for d in documents)
     return {
         "ref": ref,
         **texts,
         "labels": labels,
+        "documents": documents_text,
         "parts": compound_parts([*texts.values(), labels], splitter),
-        "pairs": (*texts.items(), ("labels", labels)),
+        "pairs": (*texts.items(), ("labels", labels), ("documents", documents_text)),
         "data": data,
         "c_ref": ref.encode(),
         "c_title": danish_sort_key_uncached(texts["title"]).encode(),

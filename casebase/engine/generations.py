@@ -47,7 +47,7 @@ GENERATION_PREFIX = "gen-"
 # is not used (exists() is False), so the service rebuilds. The facet codes the documents
 # store follow the catalogue, so its fingerprint is part of the format, and so are the
 # compound splitter's rules and lexicon.
-INDEX_FORMAT = f"v5{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
+INDEX_FORMAT = f"v6{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5

@@ -24,6 +24,7 @@ FIELD_BOOSTS = {
     "description": 1.0,
     "results": 1.0,
     "labels": 0.5,
+    "documents": 0.3,  # a case's documents count less than its own fields (contract 13)
     PARTS_FIELD: PARTS_BOOST,
 }
 QUERY_FIELDS = ("title", "summary", "description", "results")  # allowed `field:` prefixes

@@ -42,9 +42,19 @@ class Hit:
     themes: list[str]
     snippet: str
     score: float | None
+    # The case's documents holding a matched word ({"id", "title"}), and an excerpt of the
+    # first of them (docs/contract.md section 13).
+    found_in_documents: list[dict[str, Any]] = field(default_factory=list)
+    document_snippet: str | None = None
 
     @classmethod
-    def of(cls, data: Mapping[str, Any], snippet: str, score: float | None) -> Hit:
+    def of(
+        cls,
+        data: Mapping[str, Any],
+        snippet: str,
+        score: float | None,
+        found: tuple[list[dict[str, Any]], str | None] = ([], None),
+    ) -> Hit:
         """A hit from a case's stored data (engine/document.py)."""
         return cls(
             ref=data["ref"],
@@ -60,6 +70,8 @@ class Hit:
             themes=list(data.get("themes") or []),
             snippet=snippet,
             score=score,
+            found_in_documents=found[0],
+            document_snippet=found[1],
         )
 
 
@@ -78,7 +90,7 @@ class Why:
 class SimilarHit(Hit):
     """A similar case, in the shape of a search result, saying why it is similar."""
 
-    why: Why
+    why: Why = field(kw_only=True)
 
 
 @dataclass(frozen=True)

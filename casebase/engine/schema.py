@@ -15,8 +15,8 @@ from whoosh.system import pack_uint
 from .analysis import danish_analyzer, indexed_terms
 
 # Searchable text fields. `labels` holds the Danish and English labels of the case's
-# vocabulary values.
-TEXT_FIELDS = ("title", "summary", "description", "results", "labels")
+# vocabulary values; `documents` the text of the case's documents (docs/contract.md 13).
+TEXT_FIELDS = ("title", "summary", "description", "results", "labels", "documents")
 # The parts of the compounds of all those fields (engine/compounds.py): found by a word, at a
 # lower weight than the word itself, never by a phrase (it keeps no positions).
 PARTS_FIELD = "parts"
@@ -119,6 +119,7 @@ def build_schema() -> fields.Schema:
         description=_text_field(text),
         results=_text_field(text),
         labels=_text_field(text),
+        documents=_text_field(text),
         parts=_parts_field(text),
         pairs=_pairs_field(text),
         data=fields.STORED(),  # what a search result and its snippet need

@@ -12,7 +12,7 @@ from .params import SearchParams
 from .query import clean_query, expand_prefixes, parse_query, positive_leaves
 from .results import Expansion, Hit, SearchResult
 from .snapshot import Snapshot
-from .snippets import Marking, best_snippet, data_snippet, terms_by_field
+from .snippets import Marking, best_snippet, data_snippet, document_matches, terms_by_field
 from .sorting import ordered_docs, sort_keys
 from .suggest import suggestion as suggestion_for
 from .thesaurus import Thesaurus
@@ -79,8 +79,11 @@ def _hits(
     for doc in docs:
         data = snap.searcher.stored_fields(int(doc))["data"]
         snippet = best_snippet(data, terms, marking) if q is not None else data_snippet(data)
+        found = document_matches(data, terms, marking)
+        if found[1] is not None and "<mark>" not in snippet:
+            snippet = found[1]  # found through a document only: the excerpt is the document's
         score = None if scores is None else round(float(scores[doc]), 3)
-        hits.append(Hit.of(data, snippet, score))
+        hits.append(Hit.of(data, snippet, score, found))
     return hits
 
 

@@ -149,3 +149,59 @@ def marked_snippet(text: str, spans: list[tuple[int, int, str]]) -> str:
     pieces.append(html.escape(text[position:end]))
     body = " ".join("".join(pieces).split())
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+DOCUMENTS_FIELD = "documents"
+DOCUMENT_WINDOW = 2_000  # characters read around a candidate match in a document's text
+DOCUMENT_TRIES = 20  # candidate places tried per document
+
+
+def document_matches(
+    data: dict[str, Any], terms: dict[str, frozenset[str]], marking: Marking | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The case's documents holding a matched word ({"id", "title"}), and an escaped excerpt
+    of the first of them with its matches marked (None when none holds one)."""
+    wanted = terms.get(DOCUMENTS_FIELD, frozenset())
+    documents = data.get(DOCUMENTS_FIELD) or []
+    if not wanted or not documents:
+        return [], None
+    split = (marking or Marking()).split
+    found: list[dict[str, Any]] = []
+    snippet: str | None = None
+    for document in documents:
+        excerpt = _document_excerpt(str(document.get("text") or ""), wanted, split)
+        if excerpt is not None:
+            found.append({"id": document["id"], "title": document["title"]})
+            snippet = snippet or excerpt
+    return found, snippet
+
+
+def _document_excerpt(text: str, terms: frozenset[str], split: Splitter) -> str | None:
+    """A marked excerpt around the first place in a long text where a term's word is.
+
+    A stem is (nearly always) written at the start of its words, so the text is searched for
+    it as a string first and only a window around each candidate is analysed."""
+    lower = text.lower()
+    candidates = sorted(
+        position
+        for term in terms
+        for position in _positions(lower, term.replace("å", "aa"), DOCUMENT_TRIES)
+        + _positions(lower, term, DOCUMENT_TRIES)
+    )[:DOCUMENT_TRIES]
+    for position in candidates or [0]:
+        start = max(0, text.rfind(" ", 0, max(position - SNIPPET_CONTEXT, 0)) + 1)
+        window = text[start : position + DOCUMENT_WINDOW]
+        spans = matched_spans(window, terms, frozenset(), split)
+        if spans:
+            excerpt = marked_snippet(window, spans)
+            return excerpt if start == 0 or excerpt.startswith("…") else "… " + excerpt
+    return None
+
+
+def _positions(text: str, needle: str, limit: int) -> list[int]:
+    found: list[int] = []
+    position = text.find(needle)
+    while position >= 0 and len(found) < limit:
+        found.append(position)
+        position = text.find(needle, position + 1)
+    return found

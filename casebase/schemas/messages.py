@@ -55,6 +55,7 @@ ENGLISH = {
     "crosstab.same": "rows and cols must be different dimensions, not both '{name}'.",
     "crosstab.format": "Unknown format '{input}'. Allowed formats: {allowed}.",
     "compare.count": "Choose {low} to {high} different cases to compare.",
+    "document.kind": "Must be one of: {kinds}.",
     # A message from elsewhere (a library) that the catalogue does not know: shown as it is.
     "plain": "{text}",
 }

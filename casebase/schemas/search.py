@@ -175,6 +175,11 @@ def load_search(args: Any) -> SearchParams:
 # --- the answer ---------------------------------------------------------------------------
 
 
+class FoundDocumentSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
 class HitSchema(Schema):
     ref = fields.String(required=True, metadata={"example": "gellerup-helhedsplan"})
     title = fields.String(required=True, metadata={"example": "Helhedsplan for Gellerup"})
@@ -196,6 +201,19 @@ class HitSchema(Schema):
     )
     score = fields.Float(
         required=True, allow_none=True, metadata={"description": "Relevance; null without q."}
+    )
+    found_in_documents = fields.List(
+        fields.Nested(FoundDocumentSchema),
+        required=True,
+        metadata={"description": "The case's documents holding a word of q (contract 13)."},
+    )
+    document_snippet = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "HTML-safe excerpt of the first document holding a word of q; "
+            "when the case's own fields hold none, `snippet` is this excerpt too."
+        },
     )
 
 

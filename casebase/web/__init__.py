@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, apidocs, errors, limiter, opendata, pages, security
+from . import admin, api_documents, apidocs, errors, limiter, opendata, pages, security
 from .requestlog import RequestLog
 
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     limiter.init_app(app)
     apidocs.init_app(app)
+    app.register_blueprint(api_documents.downloads)
     pages.init_app(app)
     opendata.init_app(app)
     admin.init_app(app)

@@ -177,7 +177,7 @@ def index() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from . import admin_cases, admin_import, admin_thesaurus  # noqa: F401  # their views join
+    from . import admin_cases, admin_documents, admin_import, admin_thesaurus  # noqa: F401  # their views join
 
     login_manager.init_app(app)
     app.register_blueprint(bp)

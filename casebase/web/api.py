@@ -213,6 +213,9 @@ def _terms(name: str) -> list[dict[str, Any]]:
         item: dict[str, Any] = {"value": term.key, "label_da": term.da, "label_en": term.en}
         if name == "municipality":
             item |= {"region": term.region, "code": term.code, "lat": term.lat, "lon": term.lon}
+        if name == "collaboration_form":
+            definition = vocabularies.form_definitions()[term.key]
+            item |= {key: definition[key] for key in ("description_da", "description_en", "source")}
         terms.append(item)
     return terms
 

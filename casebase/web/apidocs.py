@@ -14,7 +14,16 @@ from markupsafe import escape
 
 from ..schemas import RecordSchema
 from ..schemas.record import COORDINATES_TOGETHER
-from . import api, api_citations, api_files, api_history, api_research, api_thesaurus, health
+from . import (
+    api,
+    api_citations,
+    api_documents,
+    api_files,
+    api_history,
+    api_research,
+    api_thesaurus,
+    health,
+)
 from .apischemas import (
     API_DESCRIPTION,
     BEARER_SCHEME,
@@ -150,7 +159,16 @@ def _init_api(app: Flask) -> CasebaseApi:
     smorest.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     # Registered first, so the record schema's component carries its cross-field rule too.
     smorest.spec.components.schema("Record", COORDINATES_TOGETHER, schema=RecordSchema)
-    blueprints = (api, api_history, api_citations, api_files, api_research, api_thesaurus, health)
+    blueprints = (
+        api,
+        api_history,
+        api_citations,
+        api_files,
+        api_research,
+        api_thesaurus,
+        api_documents,
+        health,
+    )
     for blueprint in (b for module in blueprints for b in module.BLUEPRINTS):
         smorest.register_blueprint(blueprint)
     return smorest

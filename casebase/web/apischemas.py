@@ -138,6 +138,38 @@ class TermSchema(Schema):
     label_en = fields.String(required=True)
 
 
+class FormTermSchema(TermSchema):
+    description_da = fields.String(required=True, metadata={"description": "What it means."})
+    description_en = fields.String(required=True)
+    source = fields.Dict(
+        required=True,
+        metadata={"description": "The source of the definition: title, publisher, url."},
+    )
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("evaluering", "rapport", "plan", "publikation", "andet")),
+    )
+    year = fields.Integer(required=True, allow_none=True)
+    filename = fields.String(
+        required=True, metadata={"description": "Made safe; the download's name."}
+    )
+    content_type = fields.String(required=True, metadata={"description": "Read from the content."})
+    bytes = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    pages = fields.Integer(required=True, allow_none=True, metadata={"description": "PDF only."})
+    has_text = fields.Boolean(required=True, metadata={"description": "false for a scan."})
+    url = fields.String(required=True, metadata={"description": "Where to download it."})
+
+
+class DocumentListSchema(Schema):
+    documents = fields.List(fields.Nested(DocumentSchema), required=True)
+
+
 class MunicipalityTermSchema(TermSchema):
     region = fields.String(required=True, validate=validate.OneOf(_keys("region")))
     code = fields.String(required=True, metadata={"description": "Official municipality code."})
@@ -154,7 +186,13 @@ class MunicipalityTermSchema(TermSchema):
 VocabulariesSchema = Schema.from_dict(
     {
         name: fields.List(
-            fields.Nested(MunicipalityTermSchema if name == "municipality" else TermSchema),
+            fields.Nested(
+                MunicipalityTermSchema
+                if name == "municipality"
+                else FormTermSchema
+                if name == "collaboration_form"
+                else TermSchema
+            ),
             required=True,
         )
         for name in vocabularies.VOCABULARIES

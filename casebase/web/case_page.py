@@ -129,6 +129,7 @@ def case(ref: str) -> Any:
         case=record,
         facet_links=_facet_links(record),
         links=safe_links,
+        documents=get_service(current_app).documents.list(ref),
         similar=_similar(ref),
         permalink=permalink,
         json_url=f"/api/cases/{quote(ref)}",

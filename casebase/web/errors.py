@@ -37,6 +37,8 @@ STATUS_FOR_ERROR: dict[type[errors.CasebaseError], int] = {
     errors.Conflict: 409,
     errors.StaleVersion: 412,
     errors.ValidationFailed: 422,
+    errors.UnsupportedFile: 415,
+    errors.FileTooLarge: 413,
     errors.TooManyAttempts: 429,
     errors.Busy: 503,
     errors.NotReady: 503,

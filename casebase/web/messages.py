@@ -20,6 +20,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.label": ("Hovedmenu", "Main menu"),
     "nav.search": ("Søg", "Search"),
     "nav.admin": ("Administration", "Administration"),
+    "nav.forms": ("Samarbejdsformer", "Collaboration forms"),
+    # the collaboration forms explained (docs/contract.md section 13)
+    "forms.title": ("Samarbejdsformer", "Collaboration forms"),
+    "forms.intro": (
+        "Hvad hver samarbejdsform betyder, skrevet til casebase ud fra fagets egne kilder.",
+        "What each collaboration form means, written for casebase from the field's own sources.",
+    ),
+    "forms.count": ("{count} sager", "{count} cases"),
+    "forms.search": ("Søg i sagerne med {label}", "Search the cases with {label}"),
+    "forms.source": ("Kilde", "Source"),
+    "forms.what": ("Hvad betyder det?", "What does it mean?"),
+    "forms.more": ("Mere om samarbejdsformerne", "More on the collaboration forms"),
+    "search.in_document": ("I rapporten:", "In the report:"),
+    "search.found_in_documents": ("Fundet i dokumenterne", "Found in the documents"),
     "lang.switch": ("English", "Dansk"),
     "lang.switch_label": ("Switch to English", "Skift til dansk"),
     "footer.about": (
@@ -247,6 +261,7 @@ SCHEMA_MESSAGES_DA = {
     "crosstab.same": "Rækker og kolonner skal være forskellige, ikke begge '{name}'.",
     "crosstab.format": "Ukendt format '{input}'. Tilladte formater: {allowed}.",
     "compare.count": "Vælg {low} til {high} forskellige sager at sammenligne.",
+    "document.kind": "Skal være en af: {kinds}.",
     "plain": "{text}",
 }
 

@@ -28,7 +28,15 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    from . import case_page, compare_page, map_page, search_page  # noqa: F401  # their views join the blueprint
+    from . import (  # noqa: F401  # their views join the blueprint
+        case_page,
+        compare_page,
+        forms_page,
+        map_page,
+        search_page,
+    )
+
+    forms_page.init_app(app)
 
     i18n.init_app(app)
     app.register_blueprint(bp)
