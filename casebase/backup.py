@@ -17,8 +17,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -33,12 +34,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import WRITE_OPTION, Database, alembic_config
+from .documents import DocumentStore
 from .errors import CasebaseError, DatabaseNotEmpty, UnreadableFile
 
 FORMAT = "casebase-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 TABLES_FOLDER = "tables"
+# The files of the case documents (docs/contract.md section 13), each named by its SHA-256.
+DOCUMENTS_FOLDER = "documents"
 # alembic's own bookkeeping: the manifest says the revision instead.
 SKIPPED_TABLES = frozenset({"alembic_version"})
 BATCH = 1000  # rows read or inserted at a time
@@ -145,14 +149,19 @@ def _snapshot(db: Database) -> Iterator[sa.Connection]:
         connection.close()
 
 
-def write_backup(db: Database, path: str | os.PathLike[str]) -> Summary:
-    """Write the whole database to `path` (replaced atomically when complete)."""
+def write_backup(
+    db: Database, path: str | os.PathLike[str], files: DocumentStore | None = None
+) -> Summary:
+    """Write the whole database to `path` (replaced atomically when complete), with the files
+    of the documents it lists from `files`."""
     target = Path(path)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             with _snapshot(db) as connection:
                 summary = _write_tables(connection, archive, db)
+                if files is not None:
+                    _write_documents(connection, archive, files)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -189,6 +198,26 @@ def _write_tables(connection: sa.Connection, archive: zipfile.ZipFile, db: Datab
     }
     archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return Summary(revision, {t["name"]: t["rows"] for t in described})
+
+
+def _write_documents(
+    connection: sa.Connection, archive: zipfile.ZipFile, files: DocumentStore
+) -> None:
+    hashes: Iterable[str] = connection.execute(
+        sa.text("SELECT DISTINCT sha256 FROM documents")
+    ).scalars()
+    for sha256 in sorted(hashes):
+        with files.open(sha256) as source, archive.open(f"{DOCUMENTS_FOLDER}/{sha256}", "w") as out:
+            shutil.copyfileobj(source, out)
+
+
+def _restore_documents(archive: zipfile.ZipFile, files: DocumentStore, label: str) -> None:
+    """Each document file back in the store, checked against its name (its SHA-256)."""
+    for member in archive.namelist():
+        if member.startswith(DOCUMENTS_FOLDER + "/"):
+            expected = member.removeprefix(DOCUMENTS_FOLDER + "/")
+            if files.put(archive.read(member)) != expected:
+                raise UnreadableFile(f"{label}: {member} does not hold what its name says")
 
 
 def _write_rows(
@@ -249,8 +278,12 @@ def _described(table: Any) -> bool:
     )
 
 
-def restore_backup(db: Database, path: str | os.PathLike[str]) -> Summary:
-    """Load a backup into an empty database, in one transaction."""
+def restore_backup(
+    db: Database, path: str | os.PathLike[str], files: DocumentStore | None = None
+) -> Summary:
+    """Load a backup into an empty database, in one transaction; its document files into
+    `files` first (a store keeps one file per content, so files left by a failed restore
+    are harmless)."""
     label = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -260,6 +293,8 @@ def restore_backup(db: Database, path: str | os.PathLike[str]) -> Summary:
         manifest = read_manifest(archive, label)
         revisions = manifest["schema_revision"].split()
         _check_known(revisions, label)
+        if files is not None:
+            _restore_documents(archive, files, label)
         # One transaction, taking the write lock first (BEGIN IMMEDIATE on SQLite).
         with db.engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
             _refuse_unless_empty(connection)

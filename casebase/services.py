@@ -158,11 +158,11 @@ class Casebase(AccountService, ResearchService):
     # --- backup and restore ----------------------------------------------------------------
     def backup(self, path: str | Path) -> Summary:
         """Write a consistent snapshot of the whole database to `path` (docs/backup.md)."""
-        return write_backup(self.db, path)
+        return write_backup(self.db, path, self.documents.files)
 
     def restore(self, path: str | Path) -> Summary:
         """Load a backup into this (empty) database, then rebuild the index from it."""
-        summary = restore_backup(self.db, path)
+        summary = restore_backup(self.db, path, self.documents.files)
         self.reindex()
         return summary
 

@@ -412,3 +412,30 @@ def test_a_backup_taken_while_writers_write_is_one_moment(
     cases = {case["id"]: case for case in rows["cases"]}
     assert {c["ref"]: c["version"] for c in cases.values()} == replayed(rows)
     assert {term["case_id"] for term in rows["case_terms"]} == set(cases)
+
+
+def test_documents_travel_with_a_backup(
+    service: Casebase, database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The documents' rows and their files: restored into another database and another
+    document folder, the file downloads as it was and its text is found."""
+    from documentfiles import make_pdf
+
+    pdf = make_pdf(["Evaluering", "Kvistlamperne i opgangen blev skiftet."])
+    service.create_case({**RECORD, "ref": "with-doc"}, "boss")
+    added = service.documents.add("with-doc", pdf, "rapport.pdf", {"kind": "evaluering"}, None)
+    backup = tmp_path / "with-documents.zip"
+    service.backup(backup)
+    assert f"documents/{added['sha256']}" in zipfile.ZipFile(backup).namelist()
+    target = empty_database(database_url, request, tmp_path)
+    copy = Casebase(target, tmp_path / "copy-index", document_dir=tmp_path / "copy-documents")
+    try:
+        copy.restore(backup)
+        listed = copy.documents.list("with-doc")
+        assert [d["sha256"] for d in listed] == [added["sha256"]]
+        _, path = copy.documents.file(listed[0]["id"], listed[0]["filename"])
+        assert path.read_bytes() == pdf and str(path).startswith(str(tmp_path / "copy-documents"))
+        found = copy.search(copy.parse_search({"q": ["kvistlamperne"]}))
+        assert [hit.ref for hit in found.results] == ["with-doc"]
+    finally:
+        copy.close()

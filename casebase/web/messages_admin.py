@@ -89,6 +89,7 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "action.updated": ("ændret", "updated"),
     "action.deleted": ("slettet", "deleted"),
     "action.restored": ("gendannet", "restored"),
+    "action.document": ("dokumenter ændret", "documents changed"),
     "source.admin": ("administration", "admin pages"),
     "source.api": ("API", "API"),
     "source.import": ("import", "import"),
