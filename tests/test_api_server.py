@@ -130,7 +130,7 @@ def test_writes_need_an_admin_token_and_are_found_by_the_next_search(
     deleted = call(live_server, "DELETE", "/api/cases/server-test", headers=boss)
     assert (deleted.status, deleted.body) == (204, b"")
     assert found(live_server, "stære") == [[]] * SEARCHES_PER_CHECK
-    assert call(live_server, "GET", "/api/cases/server-test").status == 404
+    assert call(live_server, "GET", "/api/cases/server-test").status == 410  # a deleted ref
 
 
 def test_an_import_is_found_by_the_next_search_and_reads_work(

@@ -45,6 +45,10 @@ def access_date() -> date:
     return datetime.now(UTC).date()
 
 
+# CSL-JSON is JSON (a list of items), and a client reads it as such.
+CSL_JSON = {"type": "array", "items": {"type": "object"}}
+
+
 def citation_formats(blueprint: Blueprint, formats: tuple[str, ...]) -> Any:
     """Document each citation format as a 200 answer of its content type."""
 
@@ -52,7 +56,7 @@ def citation_formats(blueprint: Blueprint, formats: tuple[str, ...]) -> Any:
         for fmt in formats:
             view = blueprint.alt_response(
                 200,
-                schema=EXPORT_FILE,
+                schema=CSL_JSON if fmt == "csl-json" else EXPORT_FILE,
                 description=f"format={fmt}",
                 success=True,
                 content_type=citations.content_type(fmt),
