@@ -11,8 +11,9 @@ import pytest
 from search_fixtures import CASES, REFS
 
 from casebase import engine
-from casebase.engine import CaseIndex, SearchParams, matching_refs
+from casebase.engine import CaseIndex, SearchParams, corpus, matching_refs
 from casebase.engine.query import MAX_QUERY_WORDS, clean_query, parse_query
+from casebase.engine.schema import PAIRS_FIELD, pair_term
 from casebase.errors import InvalidSearch, NotFound
 from casebase.schemas.search import HitSchema, SearchResponseSchema
 from casebase.services import Casebase
@@ -773,6 +774,32 @@ def test_phrases_match_as_whoosh_does(index: CaseIndex, phrase: str) -> None:
         assert snap is not None
         hits = snap.searcher.search(parse_query(clean_query(phrase)), limit=None)
         assert ours == {hit["ref"] for hit in hits} != set()
+
+
+def test_phrases_of_common_words_are_looked_up_as_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every word common (engine/corpus.py): each phrase is answered from the pairs field, as
+    Whoosh answers it from positions, also for a case added after the rebuild."""
+    monkeypatch.setattr(corpus, "COMMON_MIN_CASES", 1)
+    monkeypatch.setattr(corpus, "COMMON_SHARE", 0.0)
+    paired = CaseIndex(tmp_path / "paired")
+    texts = [[c["title"], c.get("summary"), c["description"], c.get("results")] for c in CASES]
+    paired.rebuild(iter(CASES), seq=1, texts=iter(texts))
+    assert {"strategisk", "partnerskab"} <= paired.common()
+    extra = {**CASES[0], "ref": "added-later", "title": "Nyt strategisk partnerskab i Thy"}
+    paired.update([extra], [], seq=2)
+    common = paired.common()
+    for phrase in ('"strategisk partnerskab"', '"et strategisk partnerskab om"', '"nye byrum"'):
+        ours = set(refs(paired, q=phrase))
+        with paired.snapshot() as snap:
+            assert snap is not None and snap.common == common  # kept by the update
+            hits = snap.searcher.search(parse_query(clean_query(phrase)), limit=None)
+            assert ours == {hit["ref"] for hit in hits} != set(), phrase
+            terms = set(snap.searcher.reader().field_terms(PAIRS_FIELD))
+        assert pair_term("title", "strategisk", "partnerskab") in terms
+    assert "added-later" in refs(paired, q='"strategisk partnerskab"')
+    paired.close()
 
 
 def test_repeated_searches_use_the_cached_match_set(index: CaseIndex) -> None:

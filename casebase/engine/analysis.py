@@ -71,12 +71,13 @@ def _token_term(token: str) -> str | None:
     return folded if "*" in folded else _stem(folded)
 
 
-def indexed_terms(text: str) -> list[str]:
+@lru_cache(maxsize=32)  # a document's texts are read for their terms and for their pairs
+def indexed_terms(text: str) -> tuple[str, ...]:
     """The terms of a text in order, exactly as the analyzer chain indexes them (stop words
     dropped and not counted as positions), in one pass with a cache per word: the fast path
     of indexing (engine/schema.py), several times quicker than Whoosh's chain of filters."""
     term_of = _token_term
-    return [t for m in TOKEN_PATTERN.finditer(text) if (t := term_of(m.group())) is not None]
+    return tuple(t for m in TOKEN_PATTERN.finditer(text) if (t := term_of(m.group())) is not None)
 
 
 @lru_cache(maxsize=200_000)

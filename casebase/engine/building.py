@@ -30,9 +30,15 @@ START_METHOD = "forkserver"
 
 
 def fill(
-    folder: Path, records: Iterable[dict], meta: dict[str, Any], splitter: Splitter, procs: int
+    folder: Path,
+    records: Iterable[dict],
+    meta: dict[str, Any],
+    words: tuple[Splitter, frozenset[str]],
+    procs: int,
 ) -> int:
-    """Write the records and the meta document into a new index in `folder`; the count."""
+    """Write the records and the meta document into a new index in `folder`; the count.
+    `words`: the compound splitter and the common words (engine/document.py)."""
+    splitter, common = words
     ix = index.create_in(str(folder), SCHEMA)
     options: dict[str, Any] = {"limitmb": REBUILD_LIMIT_MB, "compound": COMPOUND_SEGMENTS}
     if procs > 1:
@@ -47,7 +53,7 @@ def fill(
     count = 0
     try:
         for record in records:
-            writer.add_document(**case_document(record, splitter))
+            writer.add_document(**case_document(record, splitter, common))
             count += 1
         writer.add_document(**meta)
     except BaseException:

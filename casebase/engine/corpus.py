@@ -22,23 +22,39 @@ from .compounds import CorpusFrequency
 from .snapshot import Snapshot
 
 MIN_CORPUS_CASES = 3
+# Common words: in at least this share of the cases, and at least COMMON_MIN_CASES of them.
+# Two common words side by side are indexed as a pair (engine/schema.py), so a phrase of them
+# is one posting list; a phrase with a rarer word reads that word's short list instead.
+COMMON_SHARE = 0.01
+COMMON_MIN_CASES = 50
 MIN_CORPUS_CHARS = 4
 CORPUS_FREQUENCY = 2e-6
 CORPUS_FIELDS = ("title", "summary", "description", "results")
-_LETTERS = re.compile(rf"[^\W\d_]{{{MIN_CORPUS_CHARS},}}")
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
-def corpus_of_texts(cases: Iterable[Sequence[str | None]]) -> CorpusFrequency:
-    """The look-up over the texts of every case (one sequence of texts per case)."""
+def corpus_of_texts(
+    cases: Iterable[Sequence[str | None]],
+) -> tuple[CorpusFrequency, frozenset[str]]:
+    """The look-up over the texts of every case (one sequence of texts per case), and the
+    common words' terms (COMMON_SHARE)."""
     words: Counter[str] = Counter()
+    count_of_cases = 0
     for texts in cases:
-        words.update(set(_LETTERS.findall(" ".join(t for t in texts if t).lower())))
-    cases_by_stem: Counter[str] = Counter()
+        words.update(set(_WORDS.findall(" ".join(t for t in texts if t).lower())))
+        count_of_cases += 1
+    cases_by_stem: Counter[str] = Counter()  # of the words of MIN_CORPUS_CHARS or more
+    all_by_stem: Counter[str] = Counter()
     for word, count in words.items():  # a case with two forms of a stem counts twice: rare
         stem = index_term(word)
         if stem is not None:
-            cases_by_stem[stem] += count
-    return _lookup({stem for stem, count in cases_by_stem.items() if count >= MIN_CORPUS_CASES})
+            all_by_stem[stem] += count
+            if len(word) >= MIN_CORPUS_CHARS:
+                cases_by_stem[stem] += count
+    corpus = {stem for stem, count in cases_by_stem.items() if count >= MIN_CORPUS_CASES}
+    least = max(COMMON_MIN_CASES, COMMON_SHARE * count_of_cases)
+    common = frozenset(stem for stem, count in all_by_stem.items() if count >= least)
+    return _lookup(corpus), common
 
 
 def corpus_of_index(snap: Snapshot) -> CorpusFrequency:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from .. import catalogue, vocabularies
-from .analysis import WORD_PATTERN, danish_sort_key_uncached
+from .analysis import WORD_PATTERN, danish_sort_key_uncached, indexed_terms
 from .columns import CODE, CODE_DTYPE
 from .compounds import Splitter
-from .schema import NUMS
+from .schema import NUMS, pair_term
 
 META_REF = "~meta"  # the document holding the applied change number; refs cannot start with ~
 
@@ -51,7 +52,22 @@ def compound_parts(texts: list[str], splitter: Splitter) -> str:
     return " ".join(found)
 
 
-def case_document(record: dict, splitter: Splitter) -> dict[str, Any]:
+def word_pairs(texts: dict[str, str], common: frozenset[str]) -> list[str]:
+    """The pair terms of some text fields: each two neighbouring common words (schema.py)."""
+    if not common:
+        return []
+    pairs = []
+    for fieldname, text in texts.items():
+        terms = indexed_terms(text)
+        pairs += [
+            pair_term(fieldname, a, b) for a, b in pairwise(terms) if a in common and b in common
+        ]
+    return pairs
+
+
+def case_document(
+    record: dict, splitter: Splitter, common: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """The Whoosh document of one case record; its `documents` (id, title, text), when given,
     are searched in their own field. Their compounds are not split (docs/decisions.md 13)."""
     start, end = _year(record.get("start_year")), _year(record.get("end_year"))
@@ -91,7 +107,7 @@ def case_document(record: dict, splitter: Splitter) -> dict[str, Any]:
         "labels": labels,
         "documents": documents_text,
         "parts": compound_parts([*texts.values(), labels], splitter),
-        "pairs": (*texts.items(), ("labels", labels), ("documents", documents_text)),
+        "pairs": word_pairs({**texts, "labels": labels, "documents": documents_text}, common),
         "data": data,
         "c_ref": ref.encode(),
         "c_title": danish_sort_key_uncached(texts["title"]).encode(),

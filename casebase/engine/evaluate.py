@@ -126,11 +126,16 @@ class Evaluator:
         return ids, q.boost * self._bm25(q.fieldname, q.text, weights, ids)
 
     def phrase(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Docs where the words stand side by side: those holding each two neighbouring words
-        as a pair (the pairs field), positions read only for longer phrases and only there."""
+        """Docs where the words stand side by side. Two common words side by side are one term
+        of the pairs field; positions are read only where a phrase is longer or has a rarer
+        word (whose posting list is short), and only in the docs holding every word."""
         words = [query.Term(q.fieldname, str(w), boost=q.boost) for w in q.words]
         mask = self.cols.live.copy()
+        common, unpaired = self.snap.common, len(words) > 2
         for first, second in pairwise(q.words):
+            if first not in common or second not in common:
+                unpaired = True  # a rarer word: its short list, then positions (below)
+                continue
             pair_ids, _ = self.snap.postings(PAIRS_FIELD, pair_term(q.fieldname, first, second))
             paired = np.zeros(self.cols.size, dtype=bool)
             paired[pair_ids] = True
@@ -142,7 +147,7 @@ class Evaluator:
             score += word_score
         docs = np.flatnonzero(mask)
         starts: np.ndarray | None = None
-        for i, word in enumerate(words if len(words) > 2 and len(docs) else []):
+        for i, word in enumerate(words if unpaired and len(docs) else []):
             found_docs, found_positions = self.snap.positions(q.fieldname, word.text, docs)
             keys = np.unique(found_docs * _POSITION_STRIDE + (found_positions - i + 64))
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)

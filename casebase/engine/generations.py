@@ -47,7 +47,7 @@ GENERATION_PREFIX = "gen-"
 # is not used (exists() is False), so the service rebuilds. The facet codes the documents
 # store follow the catalogue, so its fingerprint is part of the format, and so are the
 # compound splitter's rules and lexicon.
-INDEX_FORMAT = f"v6{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
+INDEX_FORMAT = f"v7{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5
@@ -68,8 +68,14 @@ def _applied(meta: dict[str, Any] | None) -> Applied:
     return Applied(int(meta["seq"]), int(year) if year is not None else None)
 
 
-def _meta_document(seq: int, status_year: int | None) -> dict[str, Any]:
-    return {"ref": META_REF, "seq": int(seq), "data": {"status_year": status_year}}
+def _common(meta: dict[str, Any] | None) -> frozenset[str]:
+    """The generation's common words (engine/corpus.py), as its meta document keeps them."""
+    return frozenset(((meta or {}).get("data") or {}).get("common") or ())
+
+
+def _meta_document(seq: int, status_year: int | None, common: frozenset[str]) -> dict[str, Any]:
+    data = {"status_year": status_year, "common": sorted(common)}
+    return {"ref": META_REF, "seq": int(seq), "data": data}
 
 
 class Batch:
@@ -79,8 +85,9 @@ class Batch:
         self.writer = writer
         self.splitter = splitter
         self.created = created  # the index was absent: this batch's writer created it
-        stored = _applied(writer.searcher().document(ref=META_REF))
-        self.held = NOT_APPLIED if created else stored
+        meta = writer.searcher().document(ref=META_REF)
+        self.held = NOT_APPLIED if created else _applied(meta)
+        self.common = _common(meta)  # the pairs this generation indexes (schema.WordPairs)
         self.applied = False
 
     def apply(
@@ -92,13 +99,13 @@ class Batch:
     ) -> None:
         """Upsert records by ref, delete refs, remember seq (never moving it backwards)."""
         for record in records:
-            self.writer.update_document(**case_document(record, self.splitter))
+            self.writer.update_document(**case_document(record, self.splitter, self.common))
         for ref in deleted_refs:
             self.writer.delete_by_term("ref", str(ref))
         old = self.held
         new_seq = old.seq if self.created else max(old.seq, int(seq))
         year = old.status_year if self.created or status_year is None else status_year
-        self.writer.update_document(**_meta_document(new_seq, year))
+        self.writer.update_document(**_meta_document(new_seq, year, self.common))
         self.applied = True
 
 
@@ -255,9 +262,14 @@ class CaseIndex:
                 raise FileNotFoundError("segments were merged away while the snapshot opened")
             self._segments = cache
             columns = Columns.build(parts)
-            applied = _applied(searcher.document(ref=META_REF))
+            meta = searcher.document(ref=META_REF)
             return Snapshot(
-                (name, reader.generation()), searcher, columns, applied, list(cache), self._postings
+                (name, reader.generation()),
+                searcher,
+                columns,
+                (_applied(meta), _common(meta)),
+                list(cache),
+                self._postings,
             )
         except BaseException:
             searcher.close()
@@ -307,6 +319,11 @@ class CaseIndex:
                 corpus = None if snap is None else corpus_of_index(snap)
                 made = self._splitter = (name, count, Splitter(corpus=corpus))
             return made[2]
+
+    def common(self) -> frozenset[str]:
+        """The common words of the current generation (empty without one)."""
+        with self.snapshot() as snap:
+            return frozenset() if snap is None else snap.common
 
     def update(
         self,
@@ -397,13 +414,14 @@ class CaseIndex:
             raise IndexBusy("Another rebuild of the search index is running")
         try:
             if texts is None:
-                splitter = self.splitter()
+                splitter, common = self.splitter(), self.common()
             else:
-                splitter = Splitter(corpus=corpus_of_texts(texts))
+                corpus, common = corpus_of_texts(texts)
+                splitter = Splitter(corpus=corpus)
             name = self._new_generation()
             try:
-                meta = _meta_document(seq, status_year)
-                count = fill(self.path / name, records, meta, splitter, procs)
+                meta = _meta_document(seq, status_year, common)
+                count = fill(self.path / name, records, meta, (splitter, common), procs)
             except BaseException:
                 shutil.rmtree(self.path / name, ignore_errors=True)
                 raise

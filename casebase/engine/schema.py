@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from itertools import pairwise
 from typing import Any
 
 from whoosh import fields, formats
@@ -79,15 +78,12 @@ def pair_term(fieldname: str, first: str, second: str) -> str:
 
 
 class WordPairs(formats.Frequency):
-    """The pairs field's format: its value is ((fieldname, text), ...), each text analysed by
-    the Danish chain's fast path, stop words dropped as phrases drop them."""
+    """The pairs field's format: its value is the list of its terms, made by
+    engine/document.py (each two neighbouring common words of a text field, stop words
+    dropped as phrases drop them)."""
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> WordValues:
-        counts: Counter[str] = Counter()
-        for fieldname, text in value:
-            terms = indexed_terms(text)
-            counts.update(pair_term(fieldname, a, b) for a, b in pairwise(terms))
-        for term, count in counts.items():
+        for term, count in Counter(value).items():
             yield term, count, float(count), pack_uint(count)
 
 

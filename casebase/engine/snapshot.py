@@ -51,14 +51,16 @@ class Snapshot:
         key: tuple[str, int],
         searcher: Any,
         columns: Columns,
-        applied: Applied,
+        meta: tuple[Applied, frozenset[str]],
         segment_keys: list[str],
         postings_cache: PostingsCache,
     ) -> None:
         self.key = key
         self.searcher = searcher
         self.columns = columns
-        self.applied = applied
+        # What the generation applied, and its common words (engine/corpus.py): a phrase of
+        # two of them is one term of the pairs field.
+        self.applied, self.common = meta
         self._leaves = list(zip(searcher.reader().leaf_readers(), segment_keys, strict=True))
         self._postings_cache = postings_cache
         # Match sets of recent queries: paging and facet clicks repeat the same q.
