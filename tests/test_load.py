@@ -33,7 +33,7 @@ from casebase.services import Casebase
 WRITERS = 8
 READERS = 8
 WORKERS = 4
-LOAD_SECONDS = 12  # how long the writers and readers run
+LOAD_SECONDS = 8  # how long the writers and readers run
 KILL_AFTER_WRITES = 16  # acknowledged writes before the server is killed mid-write
 SEARCH_WORDS = ["partnerskab", "byfornyelse", "borgere", "klima", "bolig*", '"lokale aktører"']
 FILTERS = ["", "&theme=klima", "&status=afsluttet", "&sort=title", "&region=midtjylland&page=2"]
