@@ -11,6 +11,7 @@ from .messages import Message
 from .record import WholeNumber
 
 MAX_TITLE_CHARS = 300
+YEARS = (1800, 2200)  # a document's year, inclusive
 
 
 class DocumentFieldsSchema(Schema):
@@ -24,11 +25,11 @@ class DocumentFieldsSchema(Schema):
     kind = fields.String(
         load_default=DEFAULT_KIND,
         validate=validate.OneOf(KINDS, error=Message("document.kind", {"kinds": ", ".join(KINDS)})),
-        metadata={"description": "evaluering | rapport | plan | publikation | andet"},
+        metadata={"description": " | ".join(KINDS)},
     )
     year = WholeNumber(
         load_default=None,
-        validate=validate.Range(1800, 2200, error=Message("range.between")),
+        validate=validate.Range(*YEARS, error=Message("range.between")),
     )
 
     @pre_load

@@ -16,7 +16,8 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import BadRequest
 
 from .. import get_service
-from ..schemas.documents import DocumentFieldsSchema
+from ..documents import KINDS
+from ..schemas.documents import MAX_TITLE_CHARS, YEARS, DocumentFieldsSchema
 from . import auth
 from .apischemas import (
     AUTH_ERRORS,
@@ -41,12 +42,9 @@ DOCUMENT_BODY = {
                         "format": "binary",
                         "description": "PDF, DOCX, ODT, HTML or plain text (checked by content).",
                     },
-                    "title": {"type": "string", "maxLength": 300},
-                    "kind": {
-                        "type": "string",
-                        "enum": ["evaluering", "rapport", "plan", "publikation", "andet"],
-                    },
-                    "year": {"type": "integer", "minimum": 1800, "maximum": 2200},
+                    "title": {"type": "string", "maxLength": MAX_TITLE_CHARS},
+                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "year": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]},
                 },
             }
         }
