@@ -14,7 +14,15 @@ import pytest
 from search_fixtures import CASES, REFS, case
 from whoosh import query
 
-from casebase.engine import CaseIndex, IndexBusy, SearchParams, building, generations
+from casebase.engine import (
+    CaseIndex,
+    IndexBusy,
+    SearchParams,
+    building,
+    facets,
+    filters,
+    generations,
+)
 from casebase.engine import search as engine_search
 from casebase.engine.analysis import (
     WORD_PATTERN,
@@ -25,6 +33,7 @@ from casebase.engine.analysis import (
     term_spans,
     word_spans,
 )
+from casebase.engine.columns import CODE, FACET_VALUES, VALUE_COUNT, bits, unbits
 from casebase.engine.compounds import Splitter
 from casebase.engine.document import case_document
 from casebase.engine.postings import PostingsCache
@@ -462,3 +471,33 @@ def test_read_postings_equals_stepping(built: CaseIndex) -> None:
         leaf, _ = snap.searcher.reader().leaf_readers()[0]
         ids, _ = read_postings(leaf.postings("labels", "kommun"))
         assert len(ids) >= 10
+
+
+@pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 200, 1000])
+def test_bits_hold_a_mask_of_any_size(size: int) -> None:
+    rng = np.random.default_rng(size)
+    masks = rng.random((3, size)) < 0.3
+    words = bits(masks)
+    assert words.dtype == np.uint64 and words.shape == (3, -(-size // 64))
+    for row, mask in zip(words, masks, strict=True):
+        assert unbits(row, size).tolist() == mask.tolist()
+        assert int(np.bitwise_count(row).sum()) == int(mask.sum())
+
+
+def test_facet_counts_and_filters_by_bitsets_equal_counting_each_value(built: CaseIndex) -> None:
+    """The bitset per facet value (engine/columns.py) counts and filters as the (doc, value)
+    pairs do, one by one, for any set of matching cases."""
+    with built.snapshot() as snap:
+        assert snap is not None
+        cols = snap.columns
+        rng = np.random.default_rng(7)
+        for share in (0.0, 0.2, 0.7, 1.0):
+            mask = (rng.random(cols.size) < share) & cols.live
+            expected = np.bincount(cols.code_values[mask[cols.code_docs]], minlength=VALUE_COUNT)
+            assert facets._value_counts(cols, mask).tolist() == expected.tolist()
+        for facet, keys in FACET_VALUES.items():
+            chosen = keys[:2]
+            codes = [CODE[(facet, key)] for key in chosen]
+            expected_mask = np.zeros(cols.size, dtype=bool)
+            expected_mask[cols.code_docs[np.isin(cols.code_values, codes)]] = True
+            assert filters.facet_mask(cols, facet, chosen).tolist() == expected_mask.tolist()

@@ -78,6 +78,7 @@ class Columns:
     doc_of_ref: dict[str, int] = field(default_factory=dict)
     # facet -> its (doc, value index) pairs, made on first use (engine/crosstab.py)
     _facet_pairs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _value_bits: list[np.ndarray] = field(default_factory=list)  # made on first use
 
     @property
     def size(self) -> int:
@@ -93,6 +94,16 @@ class Columns:
             pairs = (self.code_docs[chosen], self.code_values[chosen] - base)
             self._facet_pairs[facet] = pairs
         return pairs
+
+    def value_bits(self) -> np.ndarray:
+        """Per facet value code, the live documents holding it as a bitset (a row of uint64
+        words, see `bits`): a filter is an OR of rows, the counts a popcount of rows AND the
+        match set. Made once per generation (two threads may both make it: same result)."""
+        if not self._value_bits:
+            dense = np.zeros((VALUE_COUNT, self.size), dtype=bool)
+            dense[self.code_values, self.code_docs] = True
+            self._value_bits.append(bits(dense))
+        return self._value_bits[0]
 
     @classmethod
     def build(cls, parts: list[tuple[SegmentArrays, int, np.ndarray]]) -> Columns:
@@ -133,6 +144,22 @@ class Columns:
             lengths,
             doc_of_ref,
         )
+
+
+def bits(mask: np.ndarray) -> np.ndarray:
+    """Boolean masks (along the last axis) packed into uint64 words, bit i = document i."""
+    packed = np.packbits(mask, axis=-1, bitorder="little")
+    padding = -packed.shape[-1] % 8
+    if padding:
+        packed = np.concatenate(
+            [packed, np.zeros((*packed.shape[:-1], padding), np.uint8)], axis=-1
+        )
+    return packed.view(np.uint64)
+
+
+def unbits(words: np.ndarray, size: int) -> np.ndarray:
+    """The boolean mask of `size` documents a row of `bits` words holds."""
+    return np.unpackbits(words.view(np.uint8), count=size, bitorder="little").view(bool)
 
 
 def _ranks(order: np.ndarray) -> np.ndarray:

@@ -6,15 +6,15 @@ import numpy as np
 
 from .. import catalogue, vocabularies
 from .analysis import danish_sort_key
-from .columns import FACET_BASE, FACET_VALUES, VALUE_COUNT, Columns
+from .columns import FACET_BASE, FACET_VALUES, Columns, bits
 from .filters import Selection
 from .params import SearchParams
 from .results import Bucket
 
 
 def _value_counts(cols: Columns, mask: np.ndarray) -> np.ndarray:
-    chosen = mask[cols.code_docs]
-    return np.bincount(cols.code_values[chosen], minlength=VALUE_COUNT)
+    """Matching documents per facet value code: a popcount of each value's bitset AND mask."""
+    return np.bitwise_count(cols.value_bits() & bits(mask)).sum(axis=1)
 
 
 def facet_counts(cols: Columns, sel: Selection, params: SearchParams) -> dict[str, list[Bucket]]:
@@ -69,8 +69,9 @@ def _chosen_year(params: SearchParams) -> int | None:
 
 
 def _year_buckets(cols: Columns, mask: np.ndarray, params: SearchParams) -> list[Bucket]:
-    starts = cols.start[mask & (cols.start > 0)]
-    years, counts = np.unique(starts, return_counts=True)
+    counted = np.bincount(cols.start[mask & (cols.start > 0)])
+    years = np.flatnonzero(counted)
+    counts = counted[years]
     chosen = _chosen_year(params)
     buckets = [
         Bucket(int(y), str(int(y)), int(c), int(y) == chosen)

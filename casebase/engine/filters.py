@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query
 
-from .columns import FACET_BASE, FACET_VALUES, Columns
+from .columns import FACET_BASE, FACET_VALUES, Columns, unbits
 from .evaluate import matches
 from .params import SearchParams
 from .snapshot import Snapshot
@@ -29,10 +29,9 @@ def _year_mask(cols: Columns, year_from: int | None, year_to: int | None) -> np.
 def facet_mask(cols: Columns, facet: str, keys: tuple[str, ...]) -> np.ndarray:
     base = FACET_BASE[facet]
     codes = [base + FACET_VALUES[facet].index(k) for k in keys if k in FACET_VALUES[facet]]
-    mask = np.zeros(cols.size, dtype=bool)
-    if codes:
-        mask[cols.code_docs[np.isin(cols.code_values, codes)]] = True
-    return mask
+    if not codes:
+        return np.zeros(cols.size, dtype=bool)
+    return unbits(np.bitwise_or.reduce(cols.value_bits()[codes], axis=0), cols.size)
 
 
 @dataclass
