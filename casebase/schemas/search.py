@@ -236,9 +236,21 @@ class YearBucketSchema(Schema):
     selected = fields.Boolean(required=True)
 
 
+class Buckets(fields.List):
+    """A facet's buckets: documented as a list of its bucket schema, written straight from the
+    engine's buckets with that schema's field names (an answer holds about 140 buckets, and
+    dumping each through the nested schema was half the time of the answer's dump)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        names = tuple(self.inner.schema.fields)  # type: ignore[attr-defined]
+        return [{name: getattr(bucket, name) for name in names} for bucket in value]
+
+
 FacetsSchema = Schema.from_dict(
     {
-        name: fields.List(
+        name: Buckets(
             fields.Nested(YearBucketSchema if name == catalogue.YEAR_FACET else BucketSchema),
             required=True,
         )
