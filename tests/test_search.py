@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from search_fixtures import CASES, REFS
+from search_fixtures import CASES, REFS, case
 
 from casebase import engine
 from casebase.engine import CaseIndex, SearchParams, corpus, matching_refs
 from casebase.engine.query import MAX_QUERY_WORDS, clean_query, parse_query
-from casebase.engine.schema import PAIRS_FIELD, pair_term
+from casebase.engine.schema import PAIR_BUCKETS, PAIRS_FIELD, common_numbers, pair_term
 from casebase.errors import InvalidSearch, NotFound
 from casebase.schemas.search import HitSchema, SearchResponseSchema
 from casebase.services import Casebase
@@ -766,6 +766,7 @@ def test_scores_equal_whooshs_own(index: CaseIndex) -> None:
         '"et strategisk partnerskab om"',  # three words: pairs, then positions
         '"partnerskaber med lokale foreninger"',
         '"strategisk partnerskab om Gellerup"',
+        '"housing associations"',  # words of a label: common, so a pair (engine/corpus.py)
     ],
 )
 def test_phrases_match_as_whoosh_does(index: CaseIndex, phrase: str) -> None:
@@ -797,9 +798,48 @@ def test_phrases_of_common_words_are_looked_up_as_pairs(
             hits = snap.searcher.search(parse_query(clean_query(phrase)), limit=None)
             assert ours == {hit["ref"] for hit in hits} != set(), phrase
             terms = set(snap.searcher.reader().field_terms(PAIRS_FIELD))
-        assert pair_term("title", "strategisk", "partnerskab") in terms
+        number = common_numbers(common)["partnerskab"]
+        assert pair_term("title", "strategisk", number) in terms
     assert "added-later" in refs(paired, q='"strategisk partnerskab"')
     paired.close()
+
+
+def test_a_pairs_term_tells_the_second_words_of_its_bucket_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty cases, each "alfa" and another word, then all the others: more second words than
+    buckets, so words share a term (schema.WordPairs), and each phrase still finds its own
+    case only."""
+    monkeypatch.setattr(corpus, "COMMON_MIN_CASES", 1)
+    monkeypatch.setattr(corpus, "COMMON_SHARE", 0.0)
+    words = [f"zq{a}{b}" for a in "bcdfg" for b in "hjklmnpr"]
+    every = " ".join(words)
+    cases = [
+        case(f"pair-{w}", f"Alfa {w} {every}", ".", [], [], (None, None), "", [], [], [])
+        for w in words
+    ]
+    paired = CaseIndex(tmp_path / "buckets")
+    paired.rebuild(iter(cases), seq=1, texts=iter([[c["title"]] for c in cases]))
+    numbers = common_numbers(paired.common())
+    buckets = {numbers[word] % PAIR_BUCKETS for word in words}
+    assert len(buckets) < len(words)
+    for word in words:
+        assert refs(paired, q=f'"alfa {word}"') == [f"pair-{word}"]
+        assert refs(paired, q=f'"{word} alfa"') == []
+    paired.close()
+
+
+def test_the_words_of_the_labels_are_common_and_their_phrases_pairs(index: CaseIndex) -> None:
+    """The labels field repeats the vocabularies' labels in case after case: their words are
+    common in every generation, so a phrase of them is a pair term, not two long lists."""
+    assert {"housing", "association", "boligorganisation"} <= corpus.label_terms()
+    with index.snapshot() as snap:
+        assert snap is not None and corpus.label_terms() <= snap.common
+        terms = set(snap.searcher.reader().field_terms(PAIRS_FIELD))
+        number = common_numbers(snap.common)["association"]
+    assert pair_term("labels", "housing", number) in terms
+    found = set(refs(index, q='"housing associations"'))
+    assert found and found == {c["ref"] for c in CASES if "boligorganisationer" in c["actors"]}
 
 
 def test_repeated_searches_use_the_cached_match_set(index: CaseIndex) -> None:

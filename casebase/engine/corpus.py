@@ -17,12 +17,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from .analysis import index_term
+from .. import vocabularies
+from .analysis import index_term, indexed_terms
 from .compounds import CorpusFrequency
 from .snapshot import Snapshot
 
 MIN_CORPUS_CASES = 3
-# Common words: in at least this share of the cases, and at least COMMON_MIN_CASES of them.
+# Common words: in at least this share of the cases, and at least COMMON_MIN_CASES of them,
+# and every word of the vocabularies' labels (the labels field repeats them in most cases).
 # Two common words side by side are indexed as a pair (engine/schema.py), so a phrase of them
 # is one posting list; a phrase with a rarer word reads that word's short list instead.
 COMMON_SHARE = 0.01
@@ -57,14 +59,35 @@ def corpus_of_texts(
     return _lookup(corpus), common
 
 
+def label_terms() -> frozenset[str]:
+    """The indexed terms of every vocabulary label, Danish and English: the labels field holds
+    them in case after case, so a phrase of them (a synonym like "housing association") would
+    otherwise read the positions of two long posting lists."""
+    labels = (
+        text
+        for terms in vocabularies.VOCABULARIES.values()
+        for term in terms
+        for text in (term.da, term.en)
+        if text
+    )
+    return frozenset(t for text in labels for t in indexed_terms(text))
+
+
 def corpus_of_index(snap: Snapshot) -> CorpusFrequency:
-    """The look-up over one index generation (a stem in enough cases in one of the fields)."""
-    reader = snap.searcher.reader()
-    stems: set[str] = set()
-    for fieldname in CORPUS_FIELDS:
-        for text, info in reader.iter_field(fieldname):
-            if info.doc_frequency() >= MIN_CORPUS_CASES:
-                stems.add(text.decode() if isinstance(text, bytes) else text)
+    """The look-up over one index generation (a stem in enough cases in one of the fields).
+
+    Each segment's terms are read on their own and their counts summed: Whoosh's reader of
+    several segments merges their term lists in Python, eight times slower at 100,000 cases."""
+    cases: Counter[tuple[str, str]] = Counter()
+    for leaf, _ in snap.searcher.reader().leaf_readers():
+        for fieldname in CORPUS_FIELDS:
+            for text, info in leaf.iter_field(fieldname):
+                cases[fieldname, text] += info.doc_frequency()
+    stems = {
+        text.decode() if isinstance(text, bytes) else text
+        for (_, text), count in cases.items()
+        if count >= MIN_CORPUS_CASES
+    }
     return _lookup(stems)
 
 

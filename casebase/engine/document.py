@@ -11,7 +11,7 @@ from .. import catalogue, vocabularies
 from .analysis import WORD_PATTERN, danish_sort_key_uncached, indexed_terms
 from .columns import CODE, CODE_DTYPE
 from .compounds import Splitter
-from .schema import NUMS, pair_term
+from .schema import NUMS, common_numbers, pair_term
 
 META_REF = "~meta"  # the document holding the applied change number; refs cannot start with ~
 
@@ -52,15 +52,19 @@ def compound_parts(texts: list[str], splitter: Splitter) -> str:
     return " ".join(found)
 
 
-def word_pairs(texts: dict[str, str], common: frozenset[str]) -> list[str]:
-    """The pair terms of some text fields: each two neighbouring common words (schema.py)."""
+def word_pairs(texts: dict[str, str], common: frozenset[str]) -> list[tuple[str, int]]:
+    """The pairs field's value for some text fields: (term, second word's number) for each
+    two neighbouring common words (schema.WordPairs)."""
     if not common:
         return []
+    numbers = common_numbers(common)
     pairs = []
     for fieldname, text in texts.items():
         terms = indexed_terms(text)
         pairs += [
-            pair_term(fieldname, a, b) for a, b in pairwise(terms) if a in common and b in common
+            (pair_term(fieldname, a, number), number)
+            for a, b in pairwise(terms)
+            if a in common and (number := numbers.get(b)) is not None
         ]
     return pairs
 

@@ -7,6 +7,7 @@ paging and facet clicks repeat the same q.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 from whoosh import query
 
 from .query import Widened
-from .schema import PAIRS_FIELD, SEARCH_FIELDS, TEXT_FIELDS, pair_term
+from .schema import PAIRS_FIELD, SEARCH_FIELDS, TEXT_FIELDS, common_numbers, pair_term
 from .snapshot import Snapshot
 from .whooshlib import bm25_b
 
@@ -123,32 +124,37 @@ class Evaluator:
         ids, weights = self.snap.postings(q.fieldname, q.text)
         if not self.scored or not len(ids):
             return ids, np.zeros(len(ids))
-        return ids, q.boost * self._bm25(q.fieldname, q.text, weights, ids)
+        return ids, q.boost * self._bm25(q.fieldname, weights, ids)
 
     def phrase(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Docs where the words stand side by side. Two common words side by side are one term
-        of the pairs field; positions are read only where a phrase is longer or has a rarer
-        word (whose posting list is short), and only in the docs holding every word."""
+        """Docs where the words stand side by side. Two common words side by side are looked
+        up in the pairs field (schema.WordPairs); positions are read only where a phrase is
+        longer or has a rarer word (whose posting list is short), and only in the docs holding
+        every word."""
         words = [query.Term(q.fieldname, str(w), boost=q.boost) for w in q.words]
         mask = self.cols.live.copy()
         common, unpaired = self.snap.common, len(words) > 2
+        numbers = common_numbers(common)
         for first, second in pairwise(q.words):
             if first not in common or second not in common:
                 unpaired = True  # a rarer word: its short list, then positions (below)
                 continue
-            pair_ids, _ = self.snap.postings(PAIRS_FIELD, pair_term(q.fieldname, first, second))
-            paired = np.zeros(self.cols.size, dtype=bool)
-            paired[pair_ids] = True
-            mask &= paired
+            number = numbers[second]
+            held, seconds = self.snap.positions(
+                PAIRS_FIELD, pair_term(q.fieldname, first, number), mask
+            )
+            mask = np.zeros(self.cols.size, dtype=bool)
+            mask[held[seconds == number]] = True
+        if not mask.any():  # a pair no case holds: no word's postings need reading
+            return mask, np.zeros(self.cols.size)
         score = np.zeros(self.cols.size)
         for word in words:
             word_mask, word_score = self.term(word)
             mask &= word_mask
             score += word_score
-        docs = np.flatnonzero(mask)
         starts: np.ndarray | None = None
-        for i, word in enumerate(words if unpaired and len(docs) else []):
-            found_docs, found_positions = self.snap.positions(q.fieldname, word.text, docs)
+        for i, word in enumerate(words if unpaired and mask.any() else []):
+            found_docs, found_positions = self.snap.positions(q.fieldname, word.text, mask)
             keys = np.unique(found_docs * _POSITION_STRIDE + (found_positions - i + 64))
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
         if starts is not None:
@@ -156,9 +162,13 @@ class Evaluator:
             mask[starts // _POSITION_STRIDE] = True
         return mask, np.where(mask, score, 0.0)
 
-    def _bm25(self, fieldname: str, text: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """whoosh.scoring.BM25F, vectorised (same idf, average length and parameters)."""
-        idf = self.searcher.idf(fieldname, text)
+    def _bm25(self, fieldname: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """whoosh.scoring.BM25F, vectorised (same idf, average length and parameters).
+
+        Whoosh's idf is log(N / (df + 1)) + 1 with N and df counting deleted documents too:
+        df is then the length of the term's postings (deletions are masked later), which
+        saves a second look-up of the term in every segment (prefixes expand to hundreds)."""
+        idf = math.log(self.cols.size / (len(ids) + 1)) + 1
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         b, k1 = bm25_b(self.weighting, fieldname), self.weighting.K1
         fl = self.cols.lengths[fieldname][ids]

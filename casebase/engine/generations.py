@@ -34,7 +34,7 @@ from ..errors import Busy
 from .building import COMPOUND_SEGMENTS, fill
 from .columns import CODES_FINGERPRINT, Columns, SegmentArrays, live_mask
 from .compounds import SPLIT_FINGERPRINT, Splitter
-from .corpus import corpus_of_index, corpus_of_texts
+from .corpus import corpus_of_index, corpus_of_texts, label_terms
 from .document import META_REF, case_document
 from .postings import PostingsCache
 from .schema import SCHEMA
@@ -47,7 +47,7 @@ GENERATION_PREFIX = "gen-"
 # is not used (exists() is False), so the service rebuilds. The facet codes the documents
 # store follow the catalogue, so its fingerprint is part of the format, and so are the
 # compound splitter's rules and lexicon.
-INDEX_FORMAT = f"v7{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
+INDEX_FORMAT = f"v8{CODES_FINGERPRINT}{SPLIT_FINGERPRINT}"
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer (docs/whoosh.md)
 WRITER_ATTEMPTS = 4
 OPEN_ATTEMPTS = 5
@@ -418,6 +418,7 @@ class CaseIndex:
             else:
                 corpus, common = corpus_of_texts(texts)
                 splitter = Splitter(corpus=corpus)
+            common |= label_terms()  # the same words for the documents and the meta document
             name = self._new_generation()
             try:
                 meta = _meta_document(seq, status_year, common)

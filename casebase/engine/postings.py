@@ -8,14 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from whoosh.reading import TermNotFound
 
 from .whooshlib import read_postings
 
 POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per process (about 32 MB)
 
 
-def leaf_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    return read_postings(leaf.postings(fieldname, text))
+def leaf_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's postings in one segment; None when the segment does not hold the term."""
+    try:
+        matcher = leaf.postings(fieldname, text)
+    except TermNotFound:
+        return None
+    return read_postings(matcher)
 
 
 class PostingsCache:
@@ -33,14 +39,20 @@ class PostingsCache:
         self._lock = threading.Lock()
 
     def get(
-        self, key: tuple[str, str, str], read: Callable[[], tuple[np.ndarray, np.ndarray]]
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self,
+        key: tuple[str, str, str],
+        read: Callable[[], tuple[np.ndarray, np.ndarray] | None],
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The cached postings of `key`, else what `read` returns (None, for a term the
+        segment lacks, is not kept)."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
         found = read()
+        if found is None:
+            return None
         with self._lock:
             if key not in self._entries and len(found[0]) <= self.max_postings:
                 self._entries[key] = found

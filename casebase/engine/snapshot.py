@@ -86,11 +86,12 @@ class Snapshot:
         """(docnums, weights) of one term over the whole generation."""
         ids, weights = [], []
         for (leaf, offset), segment_key in self._leaves:
-            if (fieldname, text) not in leaf:
-                continue
-            leaf_ids, leaf_weights = self._postings_cache.get(
+            found = self._postings_cache.get(
                 (segment_key, fieldname, text), partial(leaf_postings, leaf, fieldname, text)
             )
+            if found is None:
+                continue
+            leaf_ids, leaf_weights = found
             ids.append(leaf_ids.astype(np.int64) + offset)
             weights.append(leaf_weights)
         if not ids:
@@ -98,14 +99,13 @@ class Snapshot:
         return np.concatenate(ids), np.concatenate(weights).astype(np.float64)
 
     def positions(
-        self, fieldname: str, text: str, docs: np.ndarray
+        self, fieldname: str, text: str, wanted: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(docnum, position) pairs of one term, for the (sorted) docnums `docs` only."""
+        """(docnum, position) pairs of one term, in the docs where the mask `wanted` is true."""
         found_docs, found_positions = [], []
         for (leaf, offset), _ in self._leaves:
-            size = leaf.doc_count_all()
-            local = docs[(docs >= offset) & (docs < offset + size)] - offset
-            if not len(local) or (fieldname, text) not in leaf:
+            local = wanted[offset : offset + leaf.doc_count_all()]
+            if not local.any() or (fieldname, text) not in leaf:
                 continue
             leaf_docs, leaf_positions = read_positions(leaf.postings(fieldname, text), local)
             found_docs.append(leaf_docs + offset)

@@ -99,10 +99,14 @@ def matched_spans(
 ) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word of the text whose indexed term is one of `terms`, or
     that is a compound with a part whose term is one of `parts`."""
+    text = text[:SNIPPET_SCAN_CHARS]
+    whole = fold_aa(text.lower())  # holds each word's folded form: no word, no need to look
+    if not any(term in whole for term in terms) and not any(part in whole for part in parts):
+        return []
     found = []
     split = split or splitter()
     prefixes = tuple(terms)  # a word's term begins its folded form (analysis.term_spans)
-    for match in WORD_PATTERN.finditer(text[:SNIPPET_SCAN_CHARS]):
+    for match in WORD_PATTERN.finditer(text):
         word = match.group()
         folded = fold_aa(word.lower())
         if prefixes and folded.startswith(prefixes) and (term := index_term(word)) in terms:

@@ -69,13 +69,14 @@ def read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_positions(matcher: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(docnum, position) pairs of a term in one segment, for the docnums `wanted` (sorted).
+    """(docnum, position) pairs of a term in one segment, for the docnums where the boolean
+    mask `wanted` (over the segment's docnums) is true.
 
     Positions are CompactPositions values: a uint32 count, then uint32 positions.
     """
     docs, positions = [], []
     for block_ids, _, values in _blocks(matcher):
-        chosen = np.flatnonzero(np.isin(block_ids, wanted, assume_unique=True)).tolist()
+        chosen = np.flatnonzero(wanted[block_ids]).tolist()
         if not chosen:
             continue
         picked = [values[i] for i in chosen]
