@@ -25,10 +25,7 @@ class ResearchService:
     index: CaseIndex
 
     # Provided by casebase.services.Casebase.
-    def _refresh(self) -> None:
-        raise NotImplementedError
-
-    def _compiled_thesaurus(self) -> Thesaurus | None:
+    def _refresh(self) -> Thesaurus | None:
         raise NotImplementedError
 
     def get_case(self, ref: str) -> dict[str, Any]:
@@ -40,13 +37,11 @@ class ResearchService:
     # --- research tools (docs/contract.md section 10) ----------------------------------------
     def crosstab(self, params: SearchParams, rows: str, cols: str) -> CrossTab:
         """The cases a search finds, counted by two dimensions (catalogue.DIMENSIONS)."""
-        self._refresh()
-        return engine.crosstab(self.index, params, rows, cols, self._compiled_thesaurus())
+        return engine.crosstab(self.index, params, rows, cols, self._refresh())
 
     def places(self, params: SearchParams) -> list[Place]:
         """Where every case a search finds is, in the search's order (those with a place)."""
-        self._refresh()
-        refs = engine.matching_refs(self.index, params, self._compiled_thesaurus())
+        refs = engine.matching_refs(self.index, params, self._refresh())
         return self.places_of(refs)
 
     def places_of(self, refs: Sequence[str]) -> list[Place]:
@@ -93,8 +88,7 @@ class ResearchService:
             if params is None or not params.narrows:
                 refs = store.newest_refs(session, limit)
             else:
-                self._refresh()
-                thesaurus = self._compiled_thesaurus()
+                thesaurus = self._refresh()
                 among = engine.matching_refs(self.index, replace(params, sort="title"), thesaurus)
                 refs = store.newest_refs(session, limit, among)
             return store.records_in_order(session, refs)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import (
@@ -47,8 +49,7 @@ from .uploads import Upload
 from .vocabularies import case_labels
 
 log = logging.getLogger(__name__)
-
-# Vocabulary fields of a record dict that get labels in the detail view.
+WARM_UP_QUERY = "byfornyelse"  # a word every generation of the index is likely to hold
 
 
 class Casebase(AccountService, ResearchService):
@@ -96,27 +97,33 @@ class Casebase(AccountService, ResearchService):
                 document = thesaurus.validated(thesaurus.read_file(shipped))
                 thesaurus.replace(session, document, None)
 
-    def sync(self, wait: bool = True) -> None:
+    def sync(self, wait: bool = True, latest: int | None = None) -> None:
         """Catch the index up with the database's change log (cheap when it is current).
 
         A write waits for it, so its answer comes after the index has it. A read does not wait
         behind a catch-up that another thread or process is running (after a big import, say):
         it searches the index as it is, which holds every write answered from this index folder
         (a write whose own catch-up failed answers 503 and is caught up by the next search).
+        `latest`: the newest change's number, when the caller has just read it.
         """
         if not self._sync_lock.acquire(blocking=wait):
             return
         try:
-            sync.catch_up(self.db, self.index, wait=wait)
+            sync.catch_up(self.db, self.index, wait=wait, latest=latest)
         except IndexBusy:
             if wait:
                 raise
         finally:
             self._sync_lock.release()
 
-    def _refresh(self) -> None:
-        """Before a read: catch up unless that means waiting for another catch-up."""
-        self.sync(wait=False)
+    def _refresh(self) -> Thesaurus | None:
+        """Before a read: catch up unless that means waiting for another catch-up; the
+        thesaurus for searching. One database round trip reads the newest change's number and
+        the thesaurus's version, since a read asks both before every search."""
+        with self.db.session() as session:
+            row = session.execute(select(store.LATEST_SEQ, thesaurus.LATEST_VERSION)).one()
+        self.sync(wait=False, latest=int(row[0] or 0))
+        return self._compiled_thesaurus(int(row[1] or 0))
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the index from the database; `progress` is told the records written."""
@@ -167,9 +174,24 @@ class Casebase(AccountService, ResearchService):
         return summary
 
     # --- reading ---------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load what a first search needs (columns, compound splitter, lexicon, thesaurus) so
+        that a new server process's first request does not wait for it; never raises. It does
+        not catch up: a read skips a catch-up another thread is running, and would then miss
+        what that catch-up was about to index."""
+        began = time.monotonic()
+        try:
+            with self.db.session() as session:
+                compiled = self._compiled_thesaurus(thesaurus.latest_version(session))
+            found = engine.search(self.index, SearchParams(q=WARM_UP_QUERY, per_page=1), compiled)
+        except Exception:  # a broken index or database is reported by the requests themselves
+            log.warning("warming up the search failed", exc_info=True)
+            return
+        seconds = time.monotonic() - began
+        log.info("search warmed up in %.1f s (%d cases found)", seconds, found.total)
+
     def search(self, params: SearchParams) -> SearchResult:
-        self._refresh()
-        return engine.search(self.index, params, self._compiled_thesaurus())
+        return engine.search(self.index, params, self._refresh())
 
     # --- the thesaurus ---------------------------------------------------------------------
     def thesaurus(self) -> dict[str, Any]:
@@ -195,14 +217,14 @@ class Casebase(AccountService, ResearchService):
                 raise StaleVersion(f"The thesaurus is at version {latest} now")
             return thesaurus.replace(session, document, user)
 
-    def _compiled_thesaurus(self) -> Thesaurus | None:
-        """The thesaurus for searching, compiled again when a newer version is stored."""
-        with self.db.session() as session:
-            version = thesaurus.latest_version(session)
-            if version != self._thesaurus[0]:
-                _, document = thesaurus.current(session)
-                compiled = Thesaurus(thesaurus.groups(document)) if version else None
-                self._thesaurus = (version, compiled)
+    def _compiled_thesaurus(self, version: int) -> Thesaurus | None:
+        """The thesaurus for searching, compiled again when `version` (the newest stored) is
+        not the one compiled."""
+        if version != self._thesaurus[0]:
+            with self.db.session() as session:
+                version, document = thesaurus.current(session)
+            compiled = Thesaurus(thesaurus.groups(document)) if version else None
+            self._thesaurus = (version, compiled)
         return self._thesaurus[1]
 
     @staticmethod
@@ -290,8 +312,7 @@ class Casebase(AccountService, ResearchService):
             with self.db.session() as session:
                 yield from store.iter_records(session)
             return
-        self._refresh()
-        refs = engine.matching_refs(self.index, params, self._compiled_thesaurus())
+        refs = engine.matching_refs(self.index, params, self._refresh())
         # In the search's order, a batch at a time: a big export never holds every record.
         with self.db.session() as session:
             for start in range(0, len(refs), store.STREAM_BATCH):

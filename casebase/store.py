@@ -279,9 +279,13 @@ def upsert(
     return "updated"
 
 
+# The newest change's number as a column expression, for reading it with other values at once.
+LATEST_SEQ = select(func.max(Change.seq)).scalar_subquery()
+
+
 def latest_seq(session: Session) -> int:
     """The number of the newest change; 0 when nothing was ever written."""
-    return session.scalar(select(func.max(Change.seq))) or 0
+    return session.scalar(select(LATEST_SEQ)) or 0
 
 
 def changed_refs_since(session: Session, seq: int) -> set[str]:

@@ -30,18 +30,20 @@ def index_processes(cases: int) -> int:
     return int_setting("INDEX_PROCESSES", os.cpu_count() or 1)
 
 
-def catch_up(db: Database, index: CaseIndex, wait: bool = True) -> None:
+def catch_up(db: Database, index: CaseIndex, wait: bool = True, latest: int | None = None) -> None:
     """Bring the index up to the newest change in the database's change log, and its derived
     statuses up to this year (docs/contract.md section 2: they follow the calendar).
 
     Runs before every search, so it first looks without a lock: the applied number is -1 when
     there is no index (or one that was never caught up), which a rebuild covers. Without
-    `wait`, IndexBusy when another process is writing the index.
+    `wait`, IndexBusy when another process is writing the index. `latest`: the newest change's
+    number as the caller read it; read again when the index has gone past it since.
     """
     today = clock.today()
     applied = index.applied()
-    with db.session() as session:
-        latest = store.latest_seq(session)
+    if latest is None or latest < applied.seq:
+        with db.session() as session:
+            latest = store.latest_seq(session)
     if applied.seq == latest and applied.status_year == today.year:
         return
     if 0 <= applied.seq <= latest:

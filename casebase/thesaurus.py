@@ -45,9 +45,13 @@ def read_file(path: str | Path) -> Any:
         raise UnreadableFile(f"{path}: not valid JSON ({error})") from None
 
 
+# The version in use as a column expression, for reading it with other values at once.
+LATEST_VERSION = select(func.max(ThesaurusVersion.version)).scalar_subquery()
+
+
 def latest_version(session: Session) -> int:
     """The version in use; 0 when there is none."""
-    return session.scalar(select(func.max(ThesaurusVersion.version))) or 0
+    return session.scalar(select(LATEST_VERSION)) or 0
 
 
 def current(session: Session) -> tuple[int, dict[str, Any]]:

@@ -163,3 +163,18 @@ def test_reindex_tells_its_progress(service):
     seen: list[int] = []
     assert service.reindex(seen.append) == 3
     assert seen == [1, 2, 3]
+
+
+def test_a_newest_change_read_before_the_index_moved_on_is_read_again(service, index_dir):
+    """A search reads the newest change's number before it looks at the index; when another
+    process indexed newer changes in between, that number is stale, not a sign of an index
+    built from another database: read again, caught up, no rebuild."""
+    service.create_case(RECORD, user=None)
+    service.create_case({**RECORD, "ref": "sync-2"}, user=None)
+    generation = (index_dir / "CURRENT").read_text()
+    with service.db.session() as session:
+        latest = store.latest_seq(session)
+    assert service.index.applied().seq == latest > 1
+    sync.catch_up(service.db, service.index, wait=True, latest=latest - 1)
+    assert (index_dir / "CURRENT").read_text() == generation
+    assert refs(service) == ["sync-1", "sync-2"]
