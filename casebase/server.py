@@ -24,6 +24,7 @@ import logging
 import os
 import resource
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -134,6 +135,7 @@ class WaitressWorker(Worker):
         """Serve until gunicorn says stop (or the master dies), then let requests finish."""
         socket_map: dict[int, Any] = {}
         servers = self._listen(socket_map)
+        threading.Thread(target=_warm_up, args=(self.wsgi,), name="warm-up", daemon=True).start()
         try:
             while self.alive:
                 if self.ppid != os.getppid():
@@ -184,6 +186,14 @@ class WaitressWorker(Worker):
         deadline = time.monotonic() + self.cfg.graceful_timeout
         while _close_idle(servers) and time.monotonic() < deadline:
             self._tick(socket_map)
+
+
+def _warm_up(app: Any) -> None:
+    """Load the search index in the background while the worker already serves (a request
+    that comes first waits for the same loading, as it would without this)."""
+    service = getattr(app, "extensions", {}).get("casebase")
+    if service is not None:
+        service.warm_up()
 
 
 def _close_idle(servers: list[BaseWSGIServer]) -> bool:

@@ -223,6 +223,11 @@ def test_the_server_trusts_its_proxy_and_logs_each_request_as_a_json_line(
     assert status == 200
     assert "casebase.example.dk" not in page
     assert f"http://127.0.0.1:{port}/cases/vores-bredgade-langaa" in page
+    # Each worker loads the search index in the background as it starts (server.py).
+    deadline = time.monotonic() + 60
+    while log.read_text(encoding="utf-8").count("search warmed up in") < 2:
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.2)
 
     process.terminate()
     assert process.wait(timeout=60) == 0
