@@ -96,8 +96,8 @@ class WordPairs(CompactPositions):
 
     A term per pair of words would be exact without numbers, but at 100,000 cases it makes
     1.8 million terms per segment, most of them in one case, and Whoosh writes each term with
-    a cost of its own: the pairs halved the speed of indexing. Buckets keep the terms to
-    fields x common words x PAIR_BUCKETS at most."""
+    a cost of its own. Buckets keep the terms to fields x common words x PAIR_BUCKETS at most
+    (docs/decisions.md has the measured speeds)."""
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> WordValues:
         seconds: defaultdict[str, set[int]] = defaultdict(set)
