@@ -473,6 +473,36 @@ def test_read_postings_equals_stepping(built: CaseIndex) -> None:
         assert len(ids) >= 10
 
 
+def test_positions_in_some_documents_equal_stepping(built: CaseIndex) -> None:
+    """Positions read for a few wanted documents (blocks without one are skipped unread)
+    equal Whoosh's matcher, stepped document by document."""
+    built.update(
+        [
+            new_case(f"more-{n}", title=f"Partnerskab {'og partnerskab ' * (n % 3)}nr {n}")
+            for n in range(700)
+        ],
+        [],
+        seq=6,
+    )
+    rng = np.random.default_rng(3)
+    with built.snapshot() as snap:
+        assert snap is not None
+        stepped: dict[int, list[int]] = {}
+        slow = query.Term("title", "partnerskab").matcher(snap.searcher)
+        while slow.is_active():
+            stepped[slow.id()] = list(slow.value_as("positions"))
+            slow.next()
+        assert len(stepped) > 600  # several posting blocks
+        ordered = sorted(stepped)
+        edges = np.zeros(snap.columns.size, dtype=bool)  # the first and last of each block
+        edges[ordered[::128] + ordered[127::128]] = True
+        masks = [rng.random(snap.columns.size) < share for share in (0.0, 0.005, 0.05, 1.0)]
+        for wanted in [*masks, edges]:
+            docs, positions = snap.positions("title", "partnerskab", wanted)
+            expected = [(d, p) for d in sorted(stepped) if wanted[d] for p in stepped[d]]
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == expected
+
+
 @pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 200, 1000])
 def test_bits_hold_a_mask_of_any_size(size: int) -> None:
     rng = np.random.default_rng(size)

@@ -75,7 +75,7 @@ def read_positions(matcher: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.nda
     Positions are CompactPositions values: a uint32 count, then uint32 positions.
     """
     docs, positions = [], []
-    for block_ids, _, values in _blocks(matcher):
+    for block_ids, _, values in _blocks(matcher, wanted):
         chosen = np.flatnonzero(wanted[block_ids]).tolist()
         if not chosen:
             continue
@@ -88,18 +88,29 @@ def read_positions(matcher: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.concatenate(docs), np.concatenate(positions).astype(np.int64)
 
 
-def _blocks(matcher: Any) -> Iterator[tuple[np.ndarray, Any, Any]]:
-    """(docnums, raw weights, raw values) per posting block (whoosh3 internals, pinned)."""
+def _blocks(
+    matcher: Any, wanted: np.ndarray | None = None
+) -> Iterator[tuple[np.ndarray, Any, Any]]:
+    """(docnums, raw weights, raw values) per posting block (whoosh3 internals, pinned).
+
+    With `wanted` (a mask over the segment's docnums), a block none of whose docnums can be
+    wanted is skipped unread: its header holds its greatest docnum, and its smallest is past
+    the block before. Decoding a block (zlib, then unpickling, positions included) is what
+    reading postings costs; a phrase with a rare word wants a few cases of a long list."""
     while isinstance(matcher, (FilterMatcher, WrappingMatcher)):
         matcher = matcher.child
     if type(matcher) is not whoosh3.W3LeafMatcher or matcher._byteids:
         yield _step_postings(matcher)
         return
+    low = 0
     while matcher.is_active():
-        matcher._read_data()
-        raw_ids, raw_weights, raw_values = matcher._data
-        ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64)).astype(np.int32)
-        yield ids, raw_weights, raw_values
+        high = matcher._maxid
+        if wanted is None or wanted[low : high + 1].any():
+            matcher._read_data()
+            raw_ids, raw_weights, raw_values = matcher._data
+            ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64)).astype(np.int32)
+            yield ids, raw_weights, raw_values
+        low = high + 1
         matcher._next_block()
 
 
