@@ -399,7 +399,7 @@ class Casebase(AccountService, ResearchService):
                 )
             if case is None:
                 created = datetime.fromisoformat(kept["created_at"])
-                case = store.restore_deleted(session, record, created, source, user)
+                case = store.create(session, record, source, user, created_at=created)
             elif not store.same_content(case, record):
                 store.update(session, case, record, source, user, action="restore")
             written = _written(session, case)

@@ -136,35 +136,25 @@ def log_change(
     session.add(Change(ref=ref, action=action, version=version, source=source, user_name=user))
 
 
-def create(session: Session, record: dict[str, Any], source: str, user: str | None) -> Case:
-    """A new case; a ref deleted before goes on counting its versions."""
-    now = utcnow()
-    version = history.next_version(session, record["ref"])
-    case = Case(ref=record["ref"], version=version, created_at=now, updated_at=now)
-    _fill(case, record)
-    session.add(case)
-    log_change(session, case.ref, "created", version, source, user)
-    kept = history.snapshot(record, version, now, now)
-    history.add(session, [history.row(case.ref, version, "create", kept, now, user, source)])
-    return case
-
-
-def restore_deleted(
+def create(
     session: Session,
     record: dict[str, Any],
-    created_at: datetime,
     source: str,
     user: str | None,
+    created_at: datetime | None = None,
 ) -> Case:
-    """A deleted case back as a new version, with a record and creation time it had."""
+    """A new case; a ref deleted before goes on counting its versions. With `created_at` (the
+    creation time it had), a deleted case comes back: restored, in the log and the history."""
     now = utcnow()
+    created = created_at or now
+    action, kind = ("created", "create") if created_at is None else ("restored", "restore")
     version = history.next_version(session, record["ref"])
-    case = Case(ref=record["ref"], version=version, created_at=created_at, updated_at=now)
+    case = Case(ref=record["ref"], version=version, created_at=created, updated_at=now)
     _fill(case, record)
     session.add(case)
-    log_change(session, case.ref, "restored", version, source, user)
-    kept = history.snapshot(record, version, created_at, now)
-    history.add(session, [history.row(case.ref, version, "restore", kept, now, user, source)])
+    log_change(session, case.ref, action, version, source, user)
+    kept = history.snapshot(record, version, created, now)
+    history.add(session, [history.row(case.ref, version, kind, kept, now, user, source)])
     return case
 
 
