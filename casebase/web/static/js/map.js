@@ -87,10 +87,12 @@
     var points = collection.features.map(marker);
     clusters.clearLayers();
     clusters.addLayers(points);
+    /* Without animation: the view is final at once, so a point is never clicked in flight
+       (the cluster layer replaces its markers when a zoom ends). */
     if (points.length) {
-      map.fitBounds(clusters.getBounds(), { padding: [24, 24], maxZoom: 12 });
+      map.fitBounds(clusters.getBounds(), { padding: [24, 24], maxZoom: 12, animate: false });
     } else {
-      map.fitBounds(DENMARK);
+      map.fitBounds(DENMARK, { animate: false });
     }
     element.setAttribute("data-points", String(points.length));
     if (status) {
