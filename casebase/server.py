@@ -36,7 +36,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
-from . import logs
+from . import get_service, logs
 from .config import ENV_PREFIX, int_setting, text_setting
 from .errors import CasebaseError
 
@@ -191,9 +191,7 @@ class WaitressWorker(Worker):
 def _warm_up(app: Any) -> None:
     """Load the search index in the background while the worker already serves (a request
     that comes first waits for the same loading, as it would without this)."""
-    service = getattr(app, "extensions", {}).get("casebase")
-    if service is not None:
-        service.warm_up()
+    get_service(app).warm_up()
 
 
 def _close_idle(servers: list[BaseWSGIServer]) -> bool:

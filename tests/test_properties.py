@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from casebase import catalogue, get_service
+from casebase import catalogue, get_service, store, vocabularies
 from casebase.errors import CasebaseError
 from casebase.services import Casebase
 
@@ -121,33 +121,8 @@ VALUES = st.one_of(
     ),
     st.text(max_size=40),
 )
-FIELDS = [
-    "ref",
-    "title",
-    "summary",
-    "description",
-    "results",
-    "municipalities",
-    "municipality",
-    "start_year",
-    "end_year",
-    "status",
-    "collaboration_forms",
-    "actors",
-    "themes",
-    "budget_dkk",
-    "funders",
-    "links",
-    "latitude",
-    "longitude",
-]
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Searches and the web's parsing do not depend on the database (the importer does:
-    import_database_url below)."""
-    return f"sqlite:///{tmp_path / 'casebase.db'}"
+# Every field a record has, and "municipality", which an import reads as one municipality.
+FIELDS = [*vocabularies.RECORD_FIELDS, "municipality"]
 
 
 def no_traceback(body: bytes) -> None:
@@ -164,6 +139,7 @@ queries = st.one_of(
 )
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the web's parsing only
 @PROPERTY_SETTINGS
 @given(q=queries, extra=st.lists(st.tuples(st.sampled_from(PARAMETERS), VALUES), max_size=4))
 def test_no_search_is_a_500(seeded: Casebase, client: FlaskClient, q: str, extra: list) -> None:
@@ -182,19 +158,9 @@ def test_no_search_is_a_500(seeded: Casebase, client: FlaskClient, q: str, extra
 # --- the importer ------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def import_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'import.db'}"
-    return request.getfixturevalue("pg_cluster").fresh_database("prop")
-
-
 @pytest.fixture
-def importing(import_database_url: str, tmp_path: Path) -> Any:
-    """An app over a database holding one case, with an admin's token."""
-    app = _app(import_database_url, tmp_path)
-    service = get_service(app)
-    service.init_db()
+def importing(app: Flask, service: Casebase) -> tuple[Flask, dict[str, str]]:
+    """The app over a database holding one case (SQLite and PostgreSQL), with an admin's token."""
     service.create_case(
         {
             "ref": "kept",
@@ -206,29 +172,12 @@ def importing(import_database_url: str, tmp_path: Path) -> Any:
         "test",
     )
     service.create_user("admin", "admin-password", admin=True)
-    token = service.create_token("admin")
-    yield app, {"Authorization": f"Bearer {token}"}
-    service.close()
-
-
-def _app(url: str, tmp_path: Path) -> Flask:
-    from casebase import create_app
-
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "INDEX_DIR": str(tmp_path / "index"),
-            "SECRET_KEY": "test",
-        }
-    )
+    return app, {"Authorization": f"Bearer {service.create_token('admin')}"}
 
 
 def state(service: Casebase) -> tuple[int, int]:
     """What a write would change: the newest change number and the number of cases."""
     with service.db.session() as session:
-        from casebase import store
-
         return store.latest_seq(session), store.count_cases(session)
 
 
